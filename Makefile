@@ -1,0 +1,53 @@
+# Two commands on a fresh Debian 12 machine:  make run   and   make test
+# Each installs the missing Debian packages (as root), builds, then runs.
+
+DEBIAN_PACKAGES := cmake make g++ libboost-dev libboost-graph-dev libboost-random-dev \
+  libeigen3-dev nlohmann-json3-dev libcli11-dev catch2 libfmt-dev libsqlite3-dev libbenchmark-dev clang-format
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+SCENARIO ?= scenarios/default.json
+RELEASE := build/release
+SANITIZE := build/sanitize
+
+.PHONY: run test deps release sanitize bench format format-check clean
+
+run: deps release
+	$(RELEASE)/aidc run $(SCENARIO) --out out/default
+
+test: deps format-check release sanitize
+	ctest --test-dir $(RELEASE) --output-on-failure -j $(JOBS)
+	ctest --test-dir $(SANITIZE) --output-on-failure -j $(JOBS)
+
+deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:" $$missing; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "missing Debian packages; run:"; \
+	    echo "  sudo apt-get install -y" $$missing; \
+	    exit 1; \
+	  fi; \
+	fi
+
+release:
+	cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release -DAIDC_WERROR=ON > /dev/null
+	cmake --build $(RELEASE) -j $(JOBS)
+
+sanitize:
+	cmake -S . -B $(SANITIZE) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIDC_SANITIZE=ON \
+	  -DAIDC_WERROR=ON -DAIDC_BENCHMARKS=OFF > /dev/null
+	cmake --build $(SANITIZE) -j $(JOBS) --target aidc-tests aidc
+
+bench: deps release
+	$(RELEASE)/aidc-bench
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+format-check:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf build out

@@ -1,0 +1,27 @@
+#pragma once
+/// What a run writes: summary.json, timeseries.csv and a readable table. The same
+/// scenario and seed give byte-identical files; wall-clock figures go elsewhere.
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "aidc/models/simulation.hpp"
+
+namespace aidc {
+
+/// summary.json, with a stable key order.
+nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& result);
+/// timeseries.csv: one row per reporting period and pool.
+std::string timeseries_csv(const Scenario& scenario, const RunResult& result);
+/// A table for the terminal.
+std::string summary_table(const Scenario& scenario, const RunResult& result);
+
+/// Writes `files` (name, content) into `dir` so that none is half-written: each goes to a
+/// temporary name first and is renamed into place; `dir` is created only here.
+void write_files_atomically(const std::string& dir,
+                            const std::vector<std::pair<std::string, std::string>>& files);
+
+/// A short, stable hash of a JSON document (FNV-1a over its compact text), in hex.
+std::string document_hash(const nlohmann::json& doc);
+
+}  // namespace aidc

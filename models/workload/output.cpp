@@ -1,0 +1,154 @@
+#include "aidc/models/output.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+namespace aidc {
+
+namespace {
+double hours(std::int64_t gpu_seconds) {
+  return static_cast<double>(gpu_seconds) / static_cast<double>(sim::kSecondsPerHour);
+}
+
+double ratio(std::int64_t a, std::int64_t b) {
+  return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
+}
+
+nlohmann::ordered_json gpu_hours_json(const GpuSeconds& s) {
+  nlohmann::ordered_json j;
+  j["installed"] = hours(s.installed);
+  j["busy"] = hours(s.busy);
+  j["idle"] = hours(s.idle);
+  j["down"] = hours(s.down);
+  return j;
+}
+
+std::string thousands(double x) {
+  std::string digits = fmt::format("{:.0f}", x);
+  std::string out;
+  const std::size_t start = digits[0] == '-' ? 1 : 0;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > start && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+}  // namespace
+
+std::string document_hash(const nlohmann::json& doc) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : doc.dump()) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return fmt::format("{:016x}", h);
+}
+
+nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r) {
+  nlohmann::ordered_json j;
+  j["scenario"] = r.scenario;
+  j["seed"] = r.seed;
+  j["replication"] = r.replication;
+  j["version"] = AIDC_VERSION;
+  j["start"] = format_date(s.start);
+  j["window_hours"] = {{"begin", sim::to_hours(r.window_begin - sim::Time{})},
+                       {"end", sim::to_hours(r.window_end - sim::Time{})}};
+  j["events_processed"] = r.events_processed;
+  j["gpu_hours"] = gpu_hours_json(r.totals);
+  j["utilization"] = ratio(r.totals.busy, r.totals.installed);
+  nlohmann::ordered_json pools = nlohmann::ordered_json::object();
+  for (std::size_t p = 0; p < s.pools.size(); ++p) {
+    nlohmann::ordered_json pj;
+    pj["gpu"] = s.pools[p].gpu;
+    pj["site"] = s.pools[p].site;
+    pj["gpu_hours"] = gpu_hours_json(r.pool_totals[p]);
+    pj["utilization"] = ratio(r.pool_totals[p].busy, r.pool_totals[p].installed);
+    pools[s.pools[p].id] = pj;
+  }
+  j["pools"] = pools;
+  nlohmann::ordered_json streams = nlohmann::ordered_json::object();
+  for (const auto& st : r.streams) {
+    nlohmann::ordered_json sj;
+    sj["arrived"] = st.arrived;
+    sj["served"] = st.served;
+    sj["lost"] = st.lost;
+    sj["reneged"] = st.reneged;
+    sj["preempted"] = st.preempted;
+    sj["waiting_at_end"] = st.waiting_at_end;
+    sj["mean_wait_hours"] = st.mean_wait_hours;
+    sj["p95_wait_hours"] = st.p95_wait_hours;
+    sj["mean_gpus_busy"] = st.mean_gpus_busy;
+    sj["busy_gpu_hours"] = hours(st.busy_gpu_seconds);
+    streams[st.id] = sj;
+  }
+  j["streams"] = streams;
+  return j;
+}
+
+std::string timeseries_csv(const Scenario& s, const RunResult& r) {
+  std::string out =
+      "period,period_start,period_end,start_hours,end_hours,pool,gpu,installed_gpu_hours,"
+      "busy_gpu_hours,idle_gpu_hours,down_gpu_hours,utilization\n";
+  for (const auto& row : r.rows) {
+    const auto& g = row.gpu_seconds;
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", row.period,
+                       format_date(s.date_of(row.begin)), format_date(s.date_of(row.end)),
+                       sim::to_hours(row.begin - sim::Time{}), sim::to_hours(row.end - sim::Time{}),
+                       s.pools[row.pool].id, s.pools[row.pool].gpu, hours(g.installed),
+                       hours(g.busy), hours(g.idle), hours(g.down), ratio(g.busy, g.installed));
+  }
+  return out;
+}
+
+std::string summary_table(const Scenario& s, const RunResult& r) {
+  std::string out = fmt::format("{} (seed {}): {:.0f} days from {}, {} events\n\n", r.scenario,
+                                r.seed, sim::to_hours(r.window_end - r.window_begin) / 24.0,
+                                format_date(s.date_of(r.window_begin)),
+                                thousands(static_cast<double>(r.events_processed)));
+  out += fmt::format("{:<22} {:>16} {:>16} {:>16} {:>12} {:>7}\n", "GPU-hours", "installed", "busy",
+                     "idle", "down", "util");
+  auto line = [&](const std::string& label, const GpuSeconds& g) {
+    out += fmt::format("{:<22} {:>16} {:>16} {:>16} {:>12} {:>6.1f}%\n", label,
+                       thousands(hours(g.installed)), thousands(hours(g.busy)),
+                       thousands(hours(g.idle)), thousands(hours(g.down)),
+                       100.0 * ratio(g.busy, g.installed));
+  };
+  for (std::size_t p = 0; p < s.pools.size(); ++p) {
+    line(fmt::format("{} ({})", s.pools[p].id, s.pools[p].gpu), r.pool_totals[p]);
+  }
+  line("total", r.totals);
+  if (!r.streams.empty()) {
+    out +=
+        fmt::format("\n{:<22} {:>10} {:>10} {:>9} {:>9} {:>11} {:>11} {:>10}\n", "rentals",
+                    "arrived", "served", "lost", "reneged", "mean wait", "p95 wait", "GPUs busy");
+    for (const auto& st : r.streams) {
+      out += fmt::format("{:<22} {:>10} {:>10} {:>9} {:>9} {:>10.3f}h {:>10.3f}h {:>10.2f}\n",
+                         st.id, st.arrived, st.served, st.lost, st.reneged, st.mean_wait_hours,
+                         st.p95_wait_hours, st.mean_gpus_busy);
+    }
+  }
+  return out;
+}
+
+void write_files_atomically(const std::string& dir,
+                            const std::vector<std::pair<std::string, std::string>>& files) {
+  namespace fs = std::filesystem;
+  fs::create_directories(dir);
+  std::vector<std::pair<fs::path, fs::path>> staged;
+  for (const auto& [name, content] : files) {
+    const fs::path final_path = fs::path(dir) / name;
+    const fs::path temp_path = fs::path(dir) / ("." + name + ".partial");
+    std::ofstream out(temp_path, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.close();
+    if (!out) throw std::runtime_error(fmt::format("cannot write {}", temp_path.string()));
+    staged.emplace_back(temp_path, final_path);
+  }
+  for (const auto& [temp_path, final_path] : staged) fs::rename(temp_path, final_path);
+}
+
+}  // namespace aidc

@@ -1,0 +1,13 @@
+#pragma once
+// Each subcommand lives in its own file and registers itself on the app here.
+
+#include <CLI/CLI.hpp>
+
+namespace aidc::cli {
+
+void setup_run_command(CLI::App& app);
+void setup_validate_command(CLI::App& app);
+void setup_schema_command(CLI::App& app);
+void setup_models_command(CLI::App& app);
+
+}  // namespace aidc::cli

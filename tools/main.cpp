@@ -1,0 +1,32 @@
+// aidc: the command-line shell over the library. Exit codes: 0 success, 1 internal
+// error (a bug: report it), 2 bad input or bad usage.
+
+#include <fmt/format.h>
+
+#include <exception>
+
+#include "aidc/scenario/errors.hpp"
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"aidc: discrete-event simulator of AI-datacenter utilization economics"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", AIDC_VERSION);
+  aidc::cli::setup_run_command(app);
+  aidc::cli::setup_validate_command(app);
+  aidc::cli::setup_schema_command(app);
+  aidc::cli::setup_models_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  } catch (const aidc::ScenarioError& e) {
+    for (const auto& d : e.diagnostics()) fmt::print(stderr, "{}\n", d.to_string());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "internal error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}
