@@ -24,7 +24,7 @@ EventId Engine::schedule_at(Time at, Action action, Priority priority) {
     free_slots_.pop_back();
   }
   Slot& s = slots_[slot];
-  s.action = std::move(action);
+  s.action = action;
   s.live = true;
   ++s.generation;
   if (s.generation == 0) ++s.generation;  // keep 0 as "no event"
@@ -42,7 +42,6 @@ void Engine::cancel(EventId id) {
   if (!is_pending(id)) return;
   Slot& s = slots_[id.slot];
   s.live = false;
-  s.action = nullptr;  // release what the action captured now, not when it surfaces
   ++cancelled_pending_;
 }
 
@@ -64,6 +63,9 @@ Engine::Entry Engine::pop() {
   heap_.pop_back();
   const std::size_t n = heap_.size();
   if (n == 0) return top;
+  // Bottom-up: walk the hole down along the smallest children to a leaf, then sift
+  // `last` up from there. `last` nearly always belongs near the bottom, so this saves
+  // one comparison per level over the textbook sift-down.
   std::size_t hole = 0;
   for (;;) {
     const std::size_t first = hole * kArity + 1;
@@ -73,25 +75,29 @@ Engine::Entry Engine::pop() {
     for (std::size_t c = first + 1; c < end; ++c) {
       if (before(heap_[c], heap_[best])) best = c;
     }
-    if (!before(heap_[best], last)) break;
     heap_[hole] = heap_[best];
     hole = best;
+  }
+  while (hole > 0) {
+    const std::size_t parent = (hole - 1) / kArity;
+    if (!before(last, heap_[parent])) break;
+    heap_[hole] = heap_[parent];
+    hole = parent;
   }
   heap_[hole] = last;
   return top;
 }
 
-void Engine::run_top() {
+bool Engine::run_top() {
   const Entry e = pop();
   Slot& s = slots_[e.slot];
   free_slots_.push_back(e.slot);
   if (!s.live) {
     --cancelled_pending_;
-    return;
+    return false;
   }
   s.live = false;
-  Action action = std::move(s.action);
-  s.action = nullptr;
+  const Action action = s.action;  // copied: the action may grow slots_
   now_ = Time{e.time};
   ++processed_;
   try {
@@ -101,13 +107,12 @@ void Engine::run_top() {
     std::throw_with_nested(
         std::runtime_error(fmt::format("in the event at t={} s: {}", e.time, ex.what())));
   }
+  return true;
 }
 
 bool Engine::step() {
   while (!heap_.empty()) {
-    const bool live = slots_[heap_.front().slot].live;
-    run_top();
-    if (live) return true;
+    if (run_top()) return true;
   }
   return false;
 }

@@ -53,10 +53,17 @@ class LogNormal final : public Distribution {
 
 /// Uniform on [low, high).
 class Uniform final : public Distribution {
- public:
-  Uniform(double low, double high) : dist_(low, high) {
-    if (!(low < high)) throw std::invalid_argument("expected low < high");
+  // Checked before Boost sees the bounds: its constructor asserts on low >= high.
+  static double checked_low(double low, double high) {
+    if (!(low < high)) {
+      throw std::invalid_argument(
+          fmt::format("expected low < high (got low {}, high {})", low, high));
+    }
+    return low;
   }
+
+ public:
+  Uniform(double low, double high) : dist_(checked_low(low, high), high) {}
   double sample(sim::Rng& rng) const override { return dist_(rng); }
   double mean() const override { return 0.5 * (dist_.a() + dist_.b()); }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <numeric>
 
 namespace aidc {
@@ -51,6 +52,13 @@ void Diagnostics::throw_if_any() const {
 }
 
 std::string nearest(const std::string& word, const std::vector<std::string>& candidates) {
+  const auto lower = [](std::string text) {
+    for (char& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return text;
+  };
+  for (const auto& c : candidates) {
+    if (lower(c) == lower(word)) return c;  // "h100" means "H100"
+  }
   std::string best;
   std::size_t best_distance = 0;
   for (const auto& c : candidates) {

@@ -211,8 +211,10 @@ double read_patience(const ParamReader& r) {
   return 0.0;
 }
 
+/// The number at `key`, or nullopt when it is absent, null or not a number (the
+/// reader has already recorded a problem for a value of the wrong type).
 std::optional<double> optional_number(const json& entry, const char* key) {
-  if (!entry.contains(key) || entry.at(key).is_null()) return std::nullopt;
+  if (!entry.contains(key) || !entry.at(key).is_number()) return std::nullopt;
   return entry.at(key).get<double>();
 }
 
@@ -282,8 +284,9 @@ Scenario load_scenario(const json& doc, const std::string& file) {
   if (!root.has("horizon")) {
     root.error("horizon", "missing required key (expected a span such as \"5y\" or \"90d\")");
   }
-  s.horizon = sim::Time{} + read_span(root, "horizon", s.start).value_or(sim::Duration{});
-  if (root.has("horizon") && s.horizon.seconds <= 0) {
+  const auto horizon = read_span(root, "horizon", s.start);
+  s.horizon = sim::Time{} + horizon.value_or(sim::Duration{});
+  if (horizon && s.horizon.seconds <= 0) {  // an unreadable horizon is already reported
     root.error("horizon", fmt::format("out of range (got {}, expected a span longer than zero)",
                                       brief(doc.at("horizon"))));
   }
@@ -319,9 +322,10 @@ Scenario load_scenario(const json& doc, const std::string& file) {
       }
     }
   }
+  const ParamReader catalog_reader(catalog, "/catalog", diag);
   for (const auto& [id, entry] : catalog.items()) {
     // Problems in built-in entries cannot happen; those in overrides point at the override.
-    const ParamReader r(entry, "/catalog/" + id, diag);
+    const ParamReader r(entry, catalog_reader.pointer_of(id), diag);
     s.catalog.emplace(id, read_gpu(r, id));
   }
   std::vector<std::string> gpu_ids;

@@ -3,7 +3,8 @@
 /// (time, priority, insertion order). It knows nothing of GPUs or dollars.
 
 #include <cstdint>
-#include <functional>
+#include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "aidc/sim/time.hpp"
@@ -21,10 +22,35 @@ struct EventId {
   constexpr bool operator==(const EventId&) const = default;
 };
 
+class Engine;
+
+/// What an event does: a small, trivially copyable callable taking the engine, such as a
+/// lambda that captures `this` and an index or two. Events carry ids, not objects, so an
+/// action is copied as bytes and called through one pointer (no allocation, no destructor).
+class Action {
+ public:
+  static constexpr std::size_t kCapacity = 24;
+
+  Action() = default;
+  template <class F>
+  requires(!std::is_same_v<std::decay_t<F>, Action> && std::is_invocable_v<const F&, Engine&>)
+      Action(const F& f) {  // NOLINT(google-explicit-constructor): lambdas convert implicitly
+    static_assert(sizeof(F) <= kCapacity, "an event action may capture at most 24 bytes");
+    static_assert(std::is_trivially_copyable_v<F>,
+                  "an event action must be trivially copyable: capture pointers and ids");
+    std::memcpy(storage_, &f, sizeof(F));
+    invoke_ = [](const void* self, Engine& engine) { (*static_cast<const F*>(self))(engine); };
+  }
+  explicit operator bool() const { return invoke_ != nullptr; }
+  void operator()(Engine& engine) const { invoke_(storage_, engine); }
+
+ private:
+  alignas(8) unsigned char storage_[kCapacity] = {};
+  void (*invoke_)(const void*, Engine&) = nullptr;
+};
+
 class Engine {
  public:
-  using Action = std::function<void(Engine&)>;
-
   Time now() const { return now_; }
   /// Schedules `action` at `at`; throws std::logic_error when `at` is in the past.
   EventId schedule_at(Time at, Action action, Priority priority = Priority::normal);
@@ -61,7 +87,7 @@ class Engine {
   }
   void push(Entry e);
   Entry pop();
-  void run_top();
+  bool run_top();  // false when the event was cancelled
 
   Time now_{};
   std::uint64_t next_seq_ = 0;  // equal (time, priority): run in scheduling order
