@@ -17,6 +17,9 @@ EventId Engine::schedule_at(Time at, Action action, Priority priority) {
   }
   std::uint32_t slot;
   if (free_slots_.empty()) {
+    if (slots_.size() > kSlotMask) {
+      throw std::length_error(fmt::format("more than {} events pending at once", kSlotMask + 1));
+    }
     slot = static_cast<std::uint32_t>(slots_.size());
     slots_.emplace_back();
   } else {
@@ -28,8 +31,12 @@ EventId Engine::schedule_at(Time at, Action action, Priority priority) {
   s.live = true;
   ++s.generation;
   if (s.generation == 0) ++s.generation;  // keep 0 as "no event"
-  const std::uint64_t order = (static_cast<std::uint64_t>(priority) << 56) | next_seq_++;
-  push(Entry{at.seconds, order, slot});
+  if (next_seq_ >> kSeqBits) {
+    throw std::length_error(fmt::format("more than 2^{} events scheduled in one run", kSeqBits));
+  }
+  const std::uint64_t key = (static_cast<std::uint64_t>(priority) << (kSeqBits + kSlotBits)) |
+                            (next_seq_++ << kSlotBits) | slot;
+  push(Entry{at.seconds, key});
   return EventId{slot, s.generation};
 }
 
@@ -90,8 +97,9 @@ Engine::Entry Engine::pop() {
 
 bool Engine::run_top() {
   const Entry e = pop();
-  Slot& s = slots_[e.slot];
-  free_slots_.push_back(e.slot);
+  const std::uint32_t slot = slot_of(e);
+  Slot& s = slots_[slot];
+  free_slots_.push_back(slot);
   if (!s.live) {
     --cancelled_pending_;
     return false;

@@ -140,8 +140,8 @@ TEST_CASE("A zero-patience stream loses the Erlang B fraction", "[queue][erlang]
     double lambda;
     double mean_hours;
   };
-  const auto cs = GENERATE(Case{64, 60.0, 1.0},     // B = 0.0688
-                           Case{128, 128.0, 1.0});  // rho 1.0 offered
+  const auto cs = GENERATE(Case{64, 60.0, 1.0},     // B(64, 60) = 0.0604
+                           Case{128, 128.0, 1.0});  // offered load = c: B = 0.0673
   const double a = cs.lambda * cs.mean_hours;
   const double expected = erlang_b(cs.c, a);
   const auto rep = replicate(queue_scenario(cs.c, cs.lambda, cs.mean_hours, "0", 100, 5));
