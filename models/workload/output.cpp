@@ -24,6 +24,13 @@ nlohmann::ordered_json gpu_hours_json(const GpuSeconds& s) {
   j["busy"] = hours(s.busy);
   j["idle"] = hours(s.idle);
   j["down"] = hours(s.down);
+  nlohmann::ordered_json by_class;
+  for (std::size_t c = 0; c < kClassCount; ++c) {
+    by_class[class_name(static_cast<WorkClass>(c))] = hours(s.by_class[c]);
+  }
+  j["by_class"] = by_class;
+  j["training_goodput"] = hours(s.by_class[0] - s.training_lost);
+  j["training_lost"] = hours(s.training_lost);
   return j;
 }
 
@@ -73,6 +80,7 @@ nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r) {
   nlohmann::ordered_json streams = nlohmann::ordered_json::object();
   for (const auto& st : r.streams) {
     nlohmann::ordered_json sj;
+    sj["class"] = class_name(st.work_class);
     sj["arrived"] = st.arrived;
     sj["served"] = st.served;
     sj["lost"] = st.lost;
@@ -83,23 +91,61 @@ nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r) {
     sj["p95_wait_hours"] = st.p95_wait_hours;
     sj["mean_gpus_busy"] = st.mean_gpus_busy;
     sj["busy_gpu_hours"] = hours(st.busy_gpu_seconds);
+    sj["preempted_gpu_hours"] = hours(st.preempted_gpu_seconds);
     streams[st.id] = sj;
   }
   j["streams"] = streams;
+  if (!s.inference.empty()) {
+    nlohmann::ordered_json inf;
+    inf["demand_gpu_hours"] = r.inference_demand_gpu_hours;
+    inf["served_gpu_hours"] = r.inference_served_gpu_hours;
+    inf["unserved_gpu_hours"] = r.inference_unserved_gpu_hours;
+    inf["served_fraction"] = r.inference_demand_gpu_hours > 0
+                                 ? r.inference_served_gpu_hours / r.inference_demand_gpu_hours
+                                 : 1.0;
+    j["inference"] = inf;
+  }
+  if (!r.campaigns.empty()) {
+    nlohmann::ordered_json campaigns = nlohmann::ordered_json::object();
+    for (const auto& c : r.campaigns) {
+      nlohmann::ordered_json cj;
+      cj["planned_start_hours"] = c.planned_start_hours;
+      cj["planned_finish_hours"] = c.planned_finish_hours;
+      cj["start_hours"] =
+          c.start_hours < 0 ? nlohmann::ordered_json() : nlohmann::ordered_json(c.start_hours);
+      cj["finish_hours"] =
+          c.finish_hours < 0 ? nlohmann::ordered_json() : nlohmann::ordered_json(c.finish_hours);
+      cj["delay_hours"] = c.finish_hours < 0
+                              ? nlohmann::ordered_json()
+                              : nlohmann::ordered_json(c.finish_hours - c.planned_finish_hours);
+      cj["failures"] = c.failures;
+      cj["lost_gpu_hours"] = hours(c.lost_gpu_seconds);
+      cj["work_done_fraction"] = c.work_done_fraction;
+      campaigns[c.id] = cj;
+    }
+    j["campaigns"] = campaigns;
+  }
+  j["gpu_failures"] = r.gpu_failures;
   return j;
 }
 
 std::string timeseries_csv(const Scenario& s, const RunResult& r) {
   std::string out =
       "period,period_start,period_end,start_hours,end_hours,pool,gpu,installed_gpu_hours,"
-      "busy_gpu_hours,idle_gpu_hours,down_gpu_hours,utilization\n";
+      "busy_gpu_hours,idle_gpu_hours,down_gpu_hours,utilization";
+  for (std::size_t c = 0; c < kClassCount; ++c) {
+    out += fmt::format(",{}_gpu_hours", class_name(static_cast<WorkClass>(c)));
+  }
+  out += ",training_goodput_gpu_hours,training_lost_gpu_hours\n";
   for (const auto& row : r.rows) {
     const auto& g = row.gpu_seconds;
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", row.period,
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}", row.period,
                        format_date(s.date_of(row.begin)), format_date(s.date_of(row.end)),
                        sim::to_hours(row.begin - sim::Time{}), sim::to_hours(row.end - sim::Time{}),
                        s.pools[row.pool].id, s.pools[row.pool].gpu, hours(g.installed),
                        hours(g.busy), hours(g.idle), hours(g.down), ratio(g.busy, g.installed));
+    for (std::size_t c = 0; c < kClassCount; ++c) out += fmt::format(",{}", hours(g.by_class[c]));
+    out += fmt::format(",{},{}\n", hours(g.by_class[0] - g.training_lost), hours(g.training_lost));
   }
   return out;
 }

@@ -1,7 +1,9 @@
 #pragma once
-/// One run of a scenario: the engine, the rental workload on the fleet, and the
-/// accounting of GPU-seconds by state, period by period and pool by pool.
+/// One run of a scenario: the engine, the workloads on the fleet (rentals, contracts,
+/// experiments, training campaigns, inference), the allocation policy, fleet life, and
+/// the accounting of GPU-seconds by state, period by period and pool by pool.
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -10,19 +12,17 @@
 
 namespace aidc {
 
-/// GPU-seconds by state; integers, so the states add up to `installed` exactly.
+/// GPU-seconds by state; integers, so the states add up to `installed` exactly:
+/// installed = idle + down + busy, and busy = the sum over classes.
 struct GpuSeconds {
   std::int64_t installed = 0;
   std::int64_t busy = 0;
   std::int64_t idle = 0;
   std::int64_t down = 0;
-  GpuSeconds& operator+=(const GpuSeconds& o) {
-    installed += o.installed;
-    busy += o.busy;
-    idle += o.idle;
-    down += o.down;
-    return *this;
-  }
+  std::array<std::int64_t, kClassCount> by_class{};
+  /// Of by_class[training]: GPU-seconds of work lost to failures, restarts and stalls.
+  std::int64_t training_lost = 0;
+  GpuSeconds& operator+=(const GpuSeconds& o);
 };
 
 /// One reporting period of one pool.
@@ -32,22 +32,40 @@ struct PeriodRow {
   sim::Time end{};
   std::size_t pool = 0;
   GpuSeconds gpu_seconds;
+  double inference_demand_gpu_hours = 0;  // H100-equivalent, all pools (on the pool-0 row)
+  double inference_unserved_gpu_hours = 0;
 };
 
-/// What happened to one rental stream within the statistics window. Requests are
-/// counted when they arrive in the window: arrived = served + lost + reneged + waiting_at_end.
+/// What happened to one stream of job requests (a rental or experiment stream) within the
+/// statistics window. Requests are counted when they arrive in the window:
+/// arrived = served + lost + reneged + waiting_at_end.
 struct StreamStats {
   std::string id;
+  WorkClass work_class = WorkClass::on_demand;
   std::int64_t arrived = 0;
-  std::int64_t served = 0;     // started service
+  std::int64_t served = 0;     // started
   std::int64_t lost = 0;       // found no room and would not wait
   std::int64_t reneged = 0;    // left the queue when their patience ran out
-  std::int64_t preempted = 0;  // of the served, cut short when their pool retired
+  std::int64_t preempted = 0;  // of the served, cut short (policy, failure or retirement)
   std::int64_t waiting_at_end = 0;
   double mean_wait_hours = 0;  // over the served
   double p95_wait_hours = 0;   // nearest rank, over the served
   std::int64_t busy_gpu_seconds = 0;
-  double mean_gpus_busy = 0;  // busy GPU-seconds / window seconds
+  std::int64_t preempted_gpu_seconds = 0;  // GPU-time the preempted did not get to run
+  double mean_gpus_busy = 0;               // busy GPU-seconds / window seconds
+};
+
+/// One training campaign's schedule and losses.
+struct CampaignStats {
+  std::string id;
+  double planned_start_hours = 0;  // critical path with unlimited GPUs
+  double planned_finish_hours = 0;
+  double start_hours = -1;   // -1: never started
+  double finish_hours = -1;  // -1: not finished within the horizon
+  std::int64_t failures = 0;
+  std::int64_t held_gpu_seconds = 0;
+  std::int64_t lost_gpu_seconds = 0;
+  double work_done_fraction = 0;
 };
 
 struct RunResult {
@@ -61,6 +79,11 @@ struct RunResult {
   std::vector<GpuSeconds> pool_totals;  // by pool in file order
   GpuSeconds totals;
   std::vector<StreamStats> streams;  // in file order
+  std::vector<CampaignStats> campaigns;
+  std::int64_t gpu_failures = 0;
+  double inference_demand_gpu_hours = 0;  // H100-equivalent GPU-hours over the window
+  double inference_served_gpu_hours = 0;
+  double inference_unserved_gpu_hours = 0;
 };
 
 /// Simulates `scenario` once. Replication r draws from streams seeded by (seed, r).

@@ -2,6 +2,7 @@
 /// A scenario as the simulation sees it: validated, with dates turned into
 /// simulated time and models built. Loading reports every problem at once.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -20,6 +21,16 @@ using Date = std::chrono::sys_days;
 
 enum class Period { day, week, month, quarter, year };
 
+/// The classes of work that compete for GPUs. Internal classes are the operator's own;
+/// the rest are outside customers, by contract type.
+enum class WorkClass : std::uint8_t { training, inference, experiments, reserved, on_demand, spot };
+inline constexpr std::size_t kClassCount = 6;
+/// "training", "inference", ... as written in scenarios and outputs.
+const char* class_name(WorkClass c);
+inline bool is_internal(WorkClass c) {
+  return c == WorkClass::training || c == WorkClass::inference || c == WorkClass::experiments;
+}
+
 /// Rental list prices of one accelerator type, USD per GPU-hour; unset when unknown.
 struct RentalPrices {
   std::optional<double> on_demand, reserved, spot;
@@ -33,6 +44,12 @@ struct GpuType {
   int year = 0;
   std::optional<double> tdp_w, bf16_tflops, hbm_gb, price_usd, allin_capex_usd, server_power_kw;
   RentalPrices rental_usd_per_gpu_hour;
+  /// Work per GPU-hour relative to an H100 (default: BF16 TFLOPS / 989).
+  double training_factor = 1.0;
+  double inference_factor = 1.0;
+  /// Mean time between GPU failures; unset: this type does not fail.
+  std::optional<double> mtbf_hours;
+  double repair_hours = 0;
 };
 
 /// A pool: identical GPUs at one site, installed over [in_service, retire).
@@ -51,14 +68,67 @@ struct RateSegment {
   double per_hour = 0;
 };
 
-/// A stream of outside rental requests.
+/// A stream of requests for GPUs: outside rentals, or internal experiment jobs.
 struct RentalSpec {
   std::string id;
+  WorkClass work_class = WorkClass::on_demand;
+  /// Replayed jobs (hours since start, GPUs, duration hours) instead of random arrivals.
+  struct TraceJob {
+    double submit_hours;
+    std::int64_t gpus;
+    double duration_hours;
+  };
+  std::vector<TraceJob> trace;
   std::vector<RateSegment> arrivals;  // sorted by `from`, first at t=0
   std::shared_ptr<const Distribution> gpus;
   std::shared_ptr<const Distribution> duration_hours;
   double patience_hours = 0;       // 0: lost if not served at once; +inf: waits
   std::vector<std::size_t> pools;  // indices of eligible pools
+};
+
+/// A reserved contract: a fixed number of GPUs for a term, never preempted.
+struct ContractSpec {
+  std::string id;
+  std::int64_t gpus = 0;
+  sim::Time begin{};
+  sim::Time end{};
+  std::vector<std::size_t> pools;  // eligible pools
+};
+
+/// A training campaign: a gang that needs all of its GPUs at once.
+struct CampaignSpec {
+  std::string id;
+  std::int64_t gpus = 0;
+  double gpu_hours = 0;  // work, in H100-equivalent GPU-hours
+  sim::Time earliest_start{};
+  std::vector<std::size_t> after;  // campaigns that must finish first
+  std::vector<std::size_t> pools;  // eligible pools
+  double checkpoint_hours = 1;
+  double restart_hours = 0.5;
+};
+
+class DemandCurve;
+
+/// Inference demand in H100-equivalent GPUs.
+struct InferenceSpec {
+  std::string id;
+  std::shared_ptr<const DemandCurve> demand;
+  double gpus_per_unit = 1;  // converts the curve's unit to H100-equivalent GPUs
+  std::vector<std::size_t> pools;
+};
+
+/// How classes share the fleet.
+struct PolicySpec {
+  std::vector<WorkClass> order{WorkClass::training,    WorkClass::inference, WorkClass::reserved,
+                               WorkClass::experiments, WorkClass::on_demand, WorkClass::spot};
+  std::array<std::vector<std::string>, kClassCount> gpu_types;  // empty: every type
+  double reserve_fraction = 0;  // of each pool, held back from outside customers
+  std::array<bool, kClassCount> preemptible{false, false, false, false, false, true};
+  double spot_notice_hours = 0;
+  double reconcile_hours = 1;
+  /// Rank of a class in `order` (0 first).
+  int rank(WorkClass c) const;
+  bool allows(WorkClass c, const std::string& gpu) const;
 };
 
 struct Scenario {
@@ -71,7 +141,11 @@ struct Scenario {
   Period period = Period::month;
   std::map<std::string, GpuType> catalog;
   std::vector<PoolSpec> pools;
-  std::vector<RentalSpec> rentals;
+  std::vector<RentalSpec> rentals;  // rentals and experiment streams
+  std::vector<ContractSpec> contracts;
+  std::vector<CampaignSpec> campaigns;
+  std::vector<InferenceSpec> inference;
+  PolicySpec policy;
 
   /// Ends of the reporting periods within [warmup, horizon], ascending; the last is horizon.
   std::vector<sim::Time> period_ends() const;
