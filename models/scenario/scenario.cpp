@@ -725,7 +725,7 @@ Scenario load_scenario(const json& doc, const std::string& file) {
   const ParamReader root(doc, "", diag);
   if (!root.expect_object()) diag.throw_if_any();
   root.allow_only({"name", "description", "start", "horizon", "warmup", "seed", "period", "catalog",
-                   "fleet", "workloads"});
+                   "fleet", "workloads", "policy"});
 
   s.name = root.required_string("name");
   root.string("description", "");

@@ -428,6 +428,20 @@ class Run {
     return pool.idle - pool.claimed - (external(c) ? pool.reserve : 0);
   }
 
+  /// True when a stream of a higher class waits for pool p: a new arrival may not jump
+  /// ahead of it, or small low-priority jobs would starve a large high-priority head.
+  bool outranked_on(std::size_t i, std::uint32_t p) {
+    const int mine = s_.policy.rank(streams_[i].spec->work_class);
+    for (std::size_t j = 0; j < streams_.size(); ++j) {
+      Stream& other = streams_[j];
+      if (j == i || s_.policy.rank(other.spec->work_class) >= mine) continue;
+      drop_gone(other);
+      if (other.queue.empty()) continue;
+      if (std::find(other.pools.begin(), other.pools.end(), p) != other.pools.end()) return true;
+    }
+    return false;
+  }
+
   void arrive(std::size_t i) {
     Stream& st = streams_[i];
     std::int64_t gpus = 0;
@@ -450,6 +464,7 @@ class Run {
       std::uint32_t best = 0;
       std::int64_t best_room = -1;
       for (const std::uint32_t p : st.pools) {
+        if (outranked_on(i, p)) continue;
         const std::int64_t r = room(p, st.cls);
         if (r >= gpus && r > best_room) {
           best = p;
@@ -650,7 +665,16 @@ class Run {
     for (const auto& c : campaigns_) {
       CampaignNode n;
       n.id = c.spec->id;
-      n.duration_hours = c.spec->gpu_hours / static_cast<double>(c.spec->gpus);
+      // The plan runs on the fastest eligible GPU type, with unlimited GPUs and no failures.
+      double factor = 0;
+      for (std::size_t p = 0; p < pools_.size(); ++p) {
+        const bool eligible =
+            std::find(c.spec->pools.begin(), c.spec->pools.end(), p) != c.spec->pools.end() &&
+            s_.policy.allows(WorkClass::training, s_.pools[p].gpu);
+        if (eligible) factor = std::max(factor, pools_[p].type->training_factor);
+      }
+      n.duration_hours =
+          c.spec->gpu_hours / static_cast<double>(c.spec->gpus) / (factor > 0 ? factor : 1.0);
       n.earliest_start_hours = sim::to_hours(c.spec->earliest_start - Time{});
       for (const std::size_t a : c.spec->after) n.after.push_back(s_.campaigns[a].id);
       nodes.push_back(n);
@@ -756,17 +780,29 @@ class Run {
     schedule_restart(k);
   }
 
+  /// Replacements for failed gang GPUs: idle GPUs of eligible pools first, then GPUs that
+  /// serve inference there (a level, so it gives way at once and is rebalanced at the next
+  /// reconcile). What is still missing waits for the allocator.
   void replace_missing(std::size_t k) {
     Campaign& c = campaigns_[k];
-    for (const std::uint32_t p : by_id_) {
-      if (c.missing == 0) break;
-      if (!campaign_may_use(c, p)) continue;
-      const std::int64_t take = std::min(c.missing, pools_[p].idle - pools_[p].claimed);
-      if (take <= 0) continue;
-      move(p, &pools_[p].idle, &pools_[p].held[kTraining], take);
-      c.gang[p] += take;
-      c.held += take;
-      c.missing -= take;
+    for (const bool from_inference : {false, true}) {
+      if (from_inference &&
+          s_.policy.rank(WorkClass::inference) < s_.policy.rank(WorkClass::training))
+        break;
+      for (const std::uint32_t p : by_id_) {
+        if (c.missing == 0) return;
+        if (!campaign_may_use(c, p)) continue;
+        Pool& pool = pools_[p];
+        std::int64_t* from = from_inference ? &pool.held[kInference] : &pool.idle;
+        const std::int64_t available = from_inference ? *from : pool.idle - pool.claimed;
+        const std::int64_t take = std::min(c.missing, available);
+        if (take <= 0) continue;
+        if (from_inference) account_inference(now());
+        move(p, from, &pool.held[kTraining], take);
+        c.gang[p] += take;
+        c.held += take;
+        c.missing -= take;
+      }
     }
   }
 
@@ -855,9 +891,8 @@ class Run {
         const bool flexible = c == kInference || (s_.policy.preemptible[c]);
         if (!flexible) pinned += pool.held[c];
       }
-      for (std::size_t c = 0; c < kClassCount; ++c) {
-        if (s_.policy.preemptible[c]) pinned += leaving_[p * kClassCount + c];
-      }
+      // GPUs of preempted jobs running out their notice count as free: they can be given
+      // (and claimed) now, though they are taken only when the jobs leave.
       pools[p].id = pool.spec->id;
       pools[p].gpu = pool.spec->id;
       pools[p].free =
@@ -983,7 +1018,7 @@ class Run {
           }
           if (!fits) {
             for (std::size_t p = 0; p < n; ++p)
-              pools_[p].claimed += std::min(want[p], pools_[p].idle);
+              pools_[p].claimed += want[p];  // promised, including GPUs freed during the notice
             waiting_for_notice = true;
             break;
           }
@@ -1022,6 +1057,7 @@ class Run {
           break;
       }
     }
+    if (!inference_.empty()) balance_inference();
     if (waiting_for_notice && s_.policy.spot_notice_hours > 0) {
       const std::int64_t at = t + to_seconds(s_.policy.spot_notice_hours);
       if (at < s_.horizon.seconds && at != notice_reconcile_at_) {
@@ -1029,6 +1065,42 @@ class Run {
         engine_.schedule_at(
             Time{at}, [this](Engine&) { reconcile(); }, Priority::accounting);
       }
+    }
+  }
+
+  /// The flow counts GPUs, but GPU types serve different amounts of inference. After the
+  /// grants, inference takes idle eligible GPUs (fastest type first) while it serves less
+  /// than demand, and gives back GPUs (slowest first) it does not need.
+  void balance_inference() {
+    std::vector<std::uint32_t> order;
+    for (const std::uint32_t p : by_id_) {
+      if (inference_may_use(p)) order.push_back(p);
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return pools_[a].type->inference_factor > pools_[b].type->inference_factor;
+    });
+    double served = 0;
+    for (std::size_t p = 0; p < pools_.size(); ++p) {
+      served += static_cast<double>(pools_[p].held[kInference]) * pools_[p].type->inference_factor;
+    }
+    for (const std::uint32_t p : order) {
+      if (served >= demand_gpus_) break;
+      Pool& pool = pools_[p];
+      const double f = pool.type->inference_factor;
+      const auto need = static_cast<std::int64_t>(std::ceil((demand_gpus_ - served) / f - 1e-9));
+      const std::int64_t take = std::min(need, pool.idle - pool.claimed);
+      if (take <= 0) continue;
+      move(p, &pool.idle, &pool.held[kInference], take);
+      served += static_cast<double>(take) * f;
+    }
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+      Pool& pool = pools_[*it];
+      const double f = pool.type->inference_factor;
+      const auto spare = static_cast<std::int64_t>(std::floor((served - demand_gpus_) / f + 1e-9));
+      const std::int64_t give = std::min(spare, pool.held[kInference]);
+      if (give <= 0) continue;
+      move(*it, &pool.held[kInference], &pool.idle, give);
+      served -= static_cast<double>(give) * f;
     }
   }
 

@@ -28,10 +28,18 @@ void check_conservation(const aidc::RunResult& r) {
   CHECK(sum.idle == r.totals.idle);
   CHECK(sum.down == r.totals.down);
   CHECK(r.totals.busy + r.totals.idle + r.totals.down == r.totals.installed);
-  // Busy GPU-seconds of the pools are exactly those of the streams that used them.
+  // Busy GPU-seconds of the job classes are exactly those of the streams that used them.
   std::int64_t by_streams = 0;
   for (const auto& st : r.streams) by_streams += st.busy_gpu_seconds;
-  CHECK(by_streams == r.totals.busy);
+  std::int64_t job_classes = 0;
+  for (const auto c :
+       {aidc::WorkClass::experiments, aidc::WorkClass::on_demand, aidc::WorkClass::spot}) {
+    job_classes += r.totals.by_class[static_cast<std::size_t>(c)];
+  }
+  CHECK(by_streams == job_classes);
+  std::int64_t classes = 0;
+  for (const auto v : r.totals.by_class) classes += v;
+  CHECK(classes == r.totals.busy);
 }
 
 aidc::Scenario parse(const char* text) {
