@@ -179,19 +179,21 @@ std::string summary_table(const Scenario& s, const RunResult& r) {
     out += fmt::format(" {:>13}\n", thousands(hours(r.totals.training_lost)));
   }
   if (r.inference_demand_gpu_hours > 0) {
-    out += fmt::format("\ninference: demand {} GPU-hours (H100-equivalent), served {:.2f}%, unserved {}\n",
-                       thousands(r.inference_demand_gpu_hours),
-                       100.0 * r.inference_served_gpu_hours / r.inference_demand_gpu_hours,
-                       thousands(r.inference_unserved_gpu_hours));
+    out += fmt::format(
+        "\ninference: demand {} GPU-hours (H100-equivalent), served {:.2f}%, unserved {}\n",
+        thousands(r.inference_demand_gpu_hours),
+        100.0 * r.inference_served_gpu_hours / r.inference_demand_gpu_hours,
+        thousands(r.inference_unserved_gpu_hours));
   }
   if (!r.campaigns.empty()) {
-    out += fmt::format("\n{:<22} {:>10} {:>10} {:>10} {:>10} {:>9} {:>14}\n", "campaigns", "plan start",
-                       "start", "plan end", "end", "failures", "lost GPU-h");
+    out += fmt::format("\n{:<22} {:>10} {:>10} {:>10} {:>10} {:>9} {:>14}\n", "campaigns",
+                       "plan start", "start", "plan end", "end", "failures", "lost GPU-h");
     auto day = [](double h) { return h < 0 ? std::string("-") : fmt::format("d{:.1f}", h / 24.0); };
     for (const auto& c : r.campaigns) {
-      out += fmt::format("{:<22} {:>10} {:>10} {:>10} {:>10} {:>9} {:>14}\n", c.id,
-                         day(c.planned_start_hours), day(c.start_hours), day(c.planned_finish_hours),
-                         day(c.finish_hours), c.failures, thousands(hours(c.lost_gpu_seconds)));
+      out +=
+          fmt::format("{:<22} {:>10} {:>10} {:>10} {:>10} {:>9} {:>14}\n", c.id,
+                      day(c.planned_start_hours), day(c.start_hours), day(c.planned_finish_hours),
+                      day(c.finish_hours), c.failures, thousands(hours(c.lost_gpu_seconds)));
     }
   }
   if (!r.streams.empty()) {
