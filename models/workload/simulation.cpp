@@ -260,6 +260,7 @@ class Run {
 
   void retire(std::size_t p) {
     Pool& pool = pools_[p];
+    if (!inference_.empty()) account_inference(now());
     pool.in_service = false;  // nothing may move onto it from here on
     for (std::size_t c = 0; c < kClassCount; ++c) {
       auto& list = running_on(p, c);
@@ -736,6 +737,14 @@ class Run {
     }
   }
 
+  /// Charges the stall so far to the gang as it is, before the gang changes.
+  void settle_stall(std::size_t k) {
+    Campaign& c = campaigns_[k];
+    if (c.stalled_since < 0) return;
+    charge_lost(k, now() - c.stalled_since);
+    c.stalled_since = now();
+  }
+
   /// Lost GPU-seconds of campaign k: `seconds` of its whole current gang.
   void charge_lost(std::size_t k, std::int64_t seconds) {
     Campaign& c = campaigns_[k];
@@ -765,6 +774,7 @@ class Run {
   void lose_gang_gpus(std::size_t k, std::size_t p, std::int64_t n, bool failure) {
     Campaign& c = campaigns_[k];
     stop_progress(k);
+    settle_stall(k);
     if (failure && in_window(now())) ++c.stats.failures;
     engine_.cancel(c.resume);
     move(p, &pools_[p].held[kTraining], failure ? &pools_[p].down : &pools_[p].idle, n);
@@ -798,6 +808,7 @@ class Run {
         const std::int64_t take = std::min(c.missing, available);
         if (take <= 0) continue;
         if (from_inference) account_inference(now());
+        settle_stall(k);
         move(p, from, &pool.held[kTraining], take);
         c.gang[p] += take;
         c.held += take;
@@ -1026,6 +1037,7 @@ class Run {
             start_campaign(k, want);
           } else {
             Campaign& c = campaigns_[k];
+            settle_stall(k);
             for (std::size_t p = 0; p < n; ++p) {
               if (want[p] == 0) continue;
               move(p, &pools_[p].idle, &pools_[p].held[kTraining], want[p]);
@@ -1058,6 +1070,10 @@ class Run {
       }
     }
     if (!inference_.empty()) balance_inference();
+    // GPUs given back (by inference, say) go to waiting jobs at once.
+    if (!streams_.empty()) {
+      for (const std::uint32_t p : by_id_) dispatch(p);
+    }
     if (waiting_for_notice && s_.policy.spot_notice_hours > 0) {
       const std::int64_t at = t + to_seconds(s_.policy.spot_notice_hours);
       if (at < s_.horizon.seconds && at != notice_reconcile_at_) {

@@ -1,0 +1,58 @@
+#pragma once
+/// How assets lose book value: depreciation models chosen by name in JSON, and the
+/// impairment test that writes book value down to what an asset can still earn.
+
+#include "aidc/models/registry.hpp"
+#include "aidc/sim/time.hpp"
+
+namespace aidc {
+
+/// Ages are measured in years of 365.25 days (the Julian year).
+inline constexpr double kDaysPerYear = 365.25;
+
+/// The age `d` in years of 365.25 days.
+constexpr double age_years(sim::Duration d) {
+  return static_cast<double>(d.seconds) / (kDaysPerYear * static_cast<double>(sim::kSecondsPerDay));
+}
+
+/// How an asset loses book value. Small and immutable once built; built from JSON by name.
+/// Every model is linear in cost: twice the cost, twice every charge.
+class DepreciationModel {
+ public:
+  virtual ~DepreciationModel() = default;
+  /// Depreciation charged over the ages [from_years, to_years) (years since the asset went into
+  /// service; ages before 0 charge nothing) of an asset that cost `cost_usd`. `busy_hours` are
+  /// the asset's busy GPU-hours in that span and `busy_hours_before` those before it; only
+  /// units_of_production uses them. Charges are >= 0. Over consecutive spans they add up (to
+  /// rounding) to the charge of the whole span, never exceed cost - salvage, and reach it at
+  /// the end of life.
+  virtual double charge_usd(double cost_usd, double from_years, double to_years,
+                            double busy_hours_before, double busy_hours) const = 0;
+  /// The span in years over which value is charged: the useful life; for MACRS the recovery
+  /// period plus one (half-year convention); for units_of_production a parameter used for
+  /// reporting only.
+  virtual double life_years() const = 0;
+  /// The value left at the end of life, as a fraction of cost.
+  virtual double salvage_fraction() const = 0;
+};
+
+/// The registry of depreciation models ("model": "straight_line", ...).
+const Registry<DepreciationModel>& depreciation_models();
+
+/// The impairment test (not a registry model). When the earnings an asset can still expect at
+/// market prices fall below its book value, book value is written down to them (never below
+/// zero). Returns the write-down, >= 0.
+double impairment_usd(double book_value_usd, double remaining_earnings_usd);
+
+// The built-in models; models/depreciation/builtin.cpp registers each once.
+void register_straight_line(Registry<DepreciationModel>& registry);
+void register_declining_balance(Registry<DepreciationModel>& registry);
+void register_sum_of_years_digits(Registry<DepreciationModel>& registry);
+void register_units_of_production(Registry<DepreciationModel>& registry);
+void register_macrs(Registry<DepreciationModel>& registry);
+
+/// Reads "salvage_fraction" (default 0), a fraction of cost from 0 to below 1; on bad input
+/// records a problem and returns 0. Shared by the built-in models.
+double read_salvage_fraction(const ParamReader& params);
+
+}  // namespace aidc
