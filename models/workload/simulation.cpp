@@ -226,10 +226,13 @@ class Run {
   sim::Rng stream(const std::string& name) const {
     return sim::make_stream(s_.seed, replication_, name);
   }
+  /// Only scenarios with something to allocate pay for the reconcile step: a plain rental
+  /// queue runs without it.
   bool needs_reconcile() const {
     return !s_.inference.empty() || !s_.campaigns.empty() || !s_.contracts.empty() ||
-           std::any_of(s_.policy.preemptible.begin(), s_.policy.preemptible.end(),
-                       [](bool b) { return b; });
+           std::any_of(s_.rentals.begin(), s_.rentals.end(), [&](const RentalSpec& r) {
+             return s_.policy.preemptible[static_cast<std::size_t>(r.work_class)];
+           });
   }
   std::vector<std::uint32_t>& running_on(std::size_t p, std::size_t c) {
     return running_on_[p * kClassCount + c];
