@@ -637,7 +637,8 @@ void read_workloads(const ParamReader& root, Scenario& s,
         CampaignNode node;
         if (c.expect_object()) {
           c.allow_only({"id", "gpus", "gpu_hours", "days", "earliest_start", "after", "pools",
-                        "checkpoint_hours", "restart_hours", "description"});
+                        "gpu_types", "priority", "checkpoint_hours", "restart_hours",
+                        "description"});
           k.id = c.required_string("id");
           if (!k.id.empty() && !ids.insert(k.id).second) {
             c.error("id", fmt::format("duplicate workload id \"{}\"", k.id));
@@ -654,6 +655,21 @@ void read_workloads(const ParamReader& root, Scenario& s,
           const Date earliest = read_date(c, "earliest_start").value_or(s.start);
           k.earliest_start = std::max(sim::Time{}, time_of(s.start, earliest));
           k.pools = read_pool_list(c, pool_index, s.pools.size());
+          if (c.has("gpu_types")) {
+            std::vector<std::string> types;
+            for (const auto& item : c.array("gpu_types", true)) {
+              const std::string id = item.node().is_string() ? item.node().get<std::string>() : "";
+              if (!s.catalog.count(id)) {
+                item.error("", fmt::format("unknown GPU type (got {}, expected a catalog id)",
+                                           brief(item.node())));
+              }
+              types.push_back(id);
+            }
+            std::erase_if(k.pools, [&](std::size_t p) {
+              return std::find(types.begin(), types.end(), s.pools[p].gpu) == types.end();
+            });
+          }
+          k.priority = static_cast<int>(c.integer("priority", 0, Bound::non_negative));
           k.checkpoint_hours = c.number("checkpoint_hours", 1.0, Bound::positive);
           k.restart_hours = c.number("restart_hours", 0.5, Bound::non_negative);
           node.id = k.id;

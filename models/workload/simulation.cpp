@@ -176,6 +176,7 @@ class Run {
       campaigns_.push_back(c);
     }
     plan_campaigns();
+    campaign_order_ = campaign_ranks();
     for (const auto& inf : s.inference)
       inference_.push_back(inf.demand->sampler(stream("inference." + inf.id + ".noise")));
   }
@@ -693,12 +694,24 @@ class Run {
     }
   }
 
+  /// Campaigns by their "priority", then file order: 0, 1, 2, ... within the training rank.
+  std::vector<int> campaign_ranks() const {
+    std::vector<std::size_t> order(campaigns_.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return campaigns_[a].spec->priority < campaigns_[b].spec->priority;
+    });
+    std::vector<int> rank(campaigns_.size());
+    for (std::size_t i = 0; i < order.size(); ++i) rank[order[i]] = static_cast<int>(i);
+    return rank;
+  }
+
   void schedule_ready(std::size_t k) {
     const Time at = std::max(campaigns_[k].spec->earliest_start, engine_.now());
     if (at >= s_.horizon) return;
     engine_.schedule_at(at, [this, k](Engine&) {
       campaigns_[k].state = CampaignState::ready;
-      reconcile();
+      request_reconcile();  // after every campaign that becomes ready in this instant
     });
   }
 
@@ -953,7 +966,7 @@ class Run {
       if (!waiting && !short_of_gpus) continue;
       AllocClass a;
       a.id = "campaign:" + c.spec->id;
-      a.priority = s_.policy.rank(WorkClass::training) * level + static_cast<int>(k);
+      a.priority = s_.policy.rank(WorkClass::training) * level + campaign_order_[k];
       a.demand = waiting ? c.spec->gpus : c.missing;
       a.all_or_nothing = true;
       add(a, {Kind::campaign, k}, [&](std::size_t p) { return campaign_may_use(c, p); });
@@ -1248,6 +1261,7 @@ class Run {
   std::vector<std::int64_t> leaving_ = std::vector<std::int64_t>(s_.pools.size() * kClassCount, 0);
   std::vector<Contract> contracts_;
   std::vector<Campaign> campaigns_;
+  std::vector<int> campaign_order_;
   std::vector<DemandCurve::Sampler> inference_;
   double demand_gpus_ = 0;
   std::int64_t next_demand_at_ = 0;

@@ -230,3 +230,25 @@ TEST_CASE("Replaying the Alibaba GPU job trace with ample capacity busies exactl
   CHECK(r.totals.by_class[kExperiments] == expected);
   CHECK(r.streams[0].lost == 0);
 }
+
+TEST_CASE("Campaign priority and GPU types decide which gang runs where", "[workloads]") {
+  // Both campaigns are ready at once and each needs all 100 H100s. "second" is listed
+  // later but has priority 0, so it runs first (days 0-2) and "first" follows (days 2-4).
+  // "wide" may use only GB200s, so it runs on the 50 GB200s alongside, never on the H100s.
+  const auto s = parse(R"({"name": "prio", "start": "2026-01-01", "horizon": "6d", "seed": 1,
+    "period": "day",
+    "catalog": {"H100": {"training_factor": 1}, "GB200": {"training_factor": 1}},
+    "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 100}, {"id": "g", "gpu": "GB200", "count": 50}]},
+    "workloads": {"training": {"campaigns": [
+      {"id": "first", "gpus": 100, "days": 2, "priority": 1, "gpu_types": ["H100"]},
+      {"id": "second", "gpus": 100, "days": 2, "priority": 0, "gpu_types": ["H100"]},
+      {"id": "wide", "gpus": 50, "days": 3, "gpu_types": ["GB200"]}]}}})");
+  const auto r = aidc::simulate(s);
+  check_conservation(r);
+  CHECK(r.campaigns[1].start_hours == Approx(0.0));
+  CHECK(r.campaigns[0].start_hours == Approx(48.0));
+  CHECK(r.campaigns[0].finish_hours == Approx(96.0));
+  CHECK(r.campaigns[2].finish_hours == Approx(72.0));
+  CHECK(r.pool_totals[1].by_class[kTraining] == 50LL * 72 * 3600);
+  CHECK(r.pool_totals[0].by_class[kTraining] == 100LL * 96 * 3600);
+}

@@ -102,7 +102,8 @@ struct CampaignSpec {
   double gpu_hours = 0;  // work, in H100-equivalent GPU-hours
   sim::Time earliest_start{};
   std::vector<std::size_t> after;  // campaigns that must finish first
-  std::vector<std::size_t> pools;  // eligible pools
+  std::vector<std::size_t> pools;  // eligible pools (its "pools" and "gpu_types" both allow)
+  int priority = 0;                // among campaigns: lower goes first; ties by file order
   double checkpoint_hours = 1;
   double restart_hours = 0.5;
 };
