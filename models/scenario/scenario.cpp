@@ -12,6 +12,7 @@
 
 #include "aidc/models/campaign_graph.hpp"
 #include "aidc/models/demand.hpp"
+#include "aidc/models/finance.hpp"
 #include "aidc/models/job_trace.hpp"
 #include "aidc/scenario/param_reader.hpp"
 
@@ -411,7 +412,8 @@ void read_pool(const ParamReader& p, Scenario& s, const std::vector<std::string>
   } else {
     in_service = read_date(p, "in_service").value_or(s.start);
   }
-  pool.in_service = std::max(sim::Time{}, time_of(s.start, in_service));
+  pool.acquired = time_of(s.start, in_service);
+  pool.in_service = std::max(sim::Time{}, pool.acquired);
   pool.retire = sim::Time{std::numeric_limits<std::int64_t>::max()};
   if (p.has("retire") && p.has("life_years")) {
     p.error("life_years", "give either \"retire\" or \"life_years\", not both");
@@ -741,7 +743,7 @@ Scenario load_scenario(const json& doc, const std::string& file) {
   const ParamReader root(doc, "", diag);
   if (!root.expect_object()) diag.throw_if_any();
   root.allow_only({"name", "description", "start", "horizon", "warmup", "seed", "period", "catalog",
-                   "fleet", "workloads", "policy"});
+                   "fleet", "workloads", "policy", "finance"});
 
   s.name = root.required_string("name");
   root.string("description", "");
@@ -813,6 +815,7 @@ Scenario load_scenario(const json& doc, const std::string& file) {
   }
   read_policy(root, s, gpu_ids);
   read_workloads(root, s, pool_index);
+  if (root.has("finance")) s.finance = read_finance(root.child("finance"), s);
   diag.throw_if_any();
   return s;
 }

@@ -1,5 +1,7 @@
 #include "aidc/models/output.hpp"
 
+#include "aidc/models/finance.hpp"
+
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -45,6 +47,67 @@ std::string thousands(double x) {
   return out;
 }
 }  // namespace
+
+namespace {
+nlohmann::ordered_json statement_json(const Statement& st, double tax_rate) {
+  nlohmann::ordered_json j;
+  nlohmann::ordered_json revenue;
+  for (std::size_t c = 0; c < kClassCount; ++c) {
+    if (!is_internal(static_cast<WorkClass>(c)))
+      revenue[class_name(static_cast<WorkClass>(c))] = st.revenue[c];
+  }
+  revenue["total"] = st.external_revenue();
+  j["revenue_usd"] = revenue;
+  nlohmann::ordered_json internal;
+  for (std::size_t c = 0; c < kClassCount; ++c) {
+    if (is_internal(static_cast<WorkClass>(c)))
+      internal[class_name(static_cast<WorkClass>(c))] = st.revenue[c];
+  }
+  internal["total"] = st.internal_value();
+  j["internal_value_usd"] = internal;
+  j["costs_usd"] = {{"energy", st.energy},
+                    {"facility", st.facility},
+                    {"maintenance", st.maintenance},
+                    {"network_storage", st.network_storage},
+                    {"overhead", st.overhead},
+                    {"revenue_share", st.revenue_share},
+                    {"total", st.costs()}};
+  j["ebitda_usd"] = st.ebitda();
+  j["depreciation_usd"] = st.depreciation;
+  j["ebit_usd"] = st.ebit();
+  j["capex_usd"] = st.capex;
+  j["free_cash_flow_usd"] = st.free_cash_flow(tax_rate);
+  j["net_book_value_usd"] = st.net_book_value;
+  return j;
+}
+
+nlohmann::ordered_json optional_number(const std::optional<double>& x) {
+  return x ? nlohmann::ordered_json(*x) : nlohmann::ordered_json();
+}
+}  // namespace
+
+nlohmann::ordered_json finance_json(const Scenario& s, const FinanceResult& f) {
+  nlohmann::ordered_json j = statement_json(f.total, s.finance->tax_rate);
+  j["opening_net_book_value_usd"] = f.opening_net_book_value;
+  j["unserved_inference_usd"] = f.unserved_inference_usd;
+  j["discount_rate"] = s.finance->discount_rate;
+  j["npv_usd"] = f.npv;
+  j["npv_convention"] =
+      "annual discounting from each period's end; the fleet's opening book value is an "
+      "outflow at the start and its closing book value an inflow at the horizon";
+  j["irr"] = optional_number(f.irr);
+  j["payback_years"] = optional_number(f.payback_years);
+  j["roic"] = f.roic;
+  j["tco_usd_per_installed_gpu_hour"] = f.tco_usd_per_installed_gpu_hour;
+  j["tco_usd_per_busy_gpu_hour"] = f.tco_usd_per_busy_gpu_hour;
+  nlohmann::ordered_json be = nlohmann::ordered_json::object();
+  for (const auto& b : f.break_even) {
+    be[b.gpu] = {{"incremental_usd_per_gpu_hour", b.incremental_usd_per_gpu_hour},
+                 {"with_depreciation_usd_per_gpu_hour", b.with_depreciation_usd_per_gpu_hour}};
+  }
+  j["break_even_rental_price"] = be;
+  return j;
+}
 
 std::string document_hash(const nlohmann::json& doc) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
@@ -126,6 +189,7 @@ nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r) {
     j["campaigns"] = campaigns;
   }
   j["gpu_failures"] = r.gpu_failures;
+  if (s.finance) j["finance"] = finance_json(s, compute_finance(s, r));
   return j;
 }
 
@@ -136,7 +200,17 @@ std::string timeseries_csv(const Scenario& s, const RunResult& r) {
   for (std::size_t c = 0; c < kClassCount; ++c) {
     out += fmt::format(",{}_gpu_hours", class_name(static_cast<WorkClass>(c)));
   }
-  out += ",training_goodput_gpu_hours,training_lost_gpu_hours\n";
+  out += ",training_goodput_gpu_hours,training_lost_gpu_hours";
+  std::optional<FinanceResult> fin;
+  if (s.finance) {
+    fin = compute_finance(s, r);
+    out +=
+        ",revenue_usd,internal_value_usd,energy_usd,facility_usd,maintenance_usd,"
+        "network_storage_usd,overhead_usd,revenue_share_usd,ebitda_usd,depreciation_usd,"
+        "ebit_usd,capex_usd,net_book_value_usd";
+  }
+  out += "\n";
+  std::size_t index = 0;
   for (const auto& row : r.rows) {
     const auto& g = row.gpu_seconds;
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}", row.period,
@@ -145,7 +219,18 @@ std::string timeseries_csv(const Scenario& s, const RunResult& r) {
                        s.pools[row.pool].id, s.pools[row.pool].gpu, hours(g.installed),
                        hours(g.busy), hours(g.idle), hours(g.down), ratio(g.busy, g.installed));
     for (std::size_t c = 0; c < kClassCount; ++c) out += fmt::format(",{}", hours(g.by_class[c]));
-    out += fmt::format(",{},{}\n", hours(g.by_class[0] - g.training_lost), hours(g.training_lost));
+    out += fmt::format(",{},{}", hours(g.by_class[0] - g.training_lost), hours(g.training_lost));
+    if (fin) {
+      const Statement& st = fin->rows[index];
+      out += fmt::format(
+          ",{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:."
+          "2f}",
+          st.external_revenue(), st.internal_value(), st.energy, st.facility, st.maintenance,
+          st.network_storage, st.overhead, st.revenue_share, st.ebitda(), st.depreciation,
+          st.ebit(), st.capex, st.net_book_value);
+    }
+    out += "\n";
+    ++index;
   }
   return out;
 }

@@ -13,6 +13,7 @@
 #include "aidc/models/allocator.hpp"
 #include "aidc/models/campaign_graph.hpp"
 #include "aidc/models/demand.hpp"
+#include "aidc/models/finance.hpp"
 #include "aidc/sim/engine.hpp"
 #include "aidc/sim/rng.hpp"
 
@@ -214,6 +215,13 @@ class Run {
     for (std::size_t k = 0; k + 1 < ends.size(); ++k) {
       engine_.schedule_at(
           ends[k], [this](Engine&) { close_period(); }, Priority::accounting);
+    }
+    if (s_.finance) {
+      for (const Time t : s_.finance->price_changes) {
+        if (std::find(ends.begin(), ends.end(), t) != ends.end()) continue;
+        engine_.schedule_at(
+            t, [this](Engine&) { close_segment(); }, Priority::accounting);
+      }
     }
     engine_.run_until(s_.horizon);
     close_period();
@@ -1177,6 +1185,7 @@ class Run {
       period_demand_ = period_served_ = 0;
     }
     period_begin_ = now();
+    segment_begin_ = now();
   }
 
   void close_period() {
@@ -1189,21 +1198,36 @@ class Run {
         c.stalled_since = now();
       }
     }
+    close_segment();
     for (std::size_t p = 0; p < pools_.size(); ++p) {
-      pools_[p].advance(now());
-      PeriodRow row{period_index_, Time{period_begin_}, Time{now()}, p, pools_[p].acc, 0, 0};
+      PeriodRow row{period_index_, Time{period_begin_}, Time{now()}, p, period_acc_[p], 0, 0, 0};
       if (p == 0) {
         row.inference_demand_gpu_hours = period_demand_;
         row.inference_unserved_gpu_hours = period_demand_ - period_served_;
       }
       result_.rows.push_back(row);
-      pools_[p].acc = {};
+      period_acc_[p] = {};
     }
     result_.inference_demand_gpu_hours += period_demand_;
     result_.inference_served_gpu_hours += period_served_;
     period_demand_ = period_served_ = 0;
     ++period_index_;
     period_begin_ = now();
+    segment_begin_ = now();
+  }
+
+  /// Cuts the current period where a price steps: each pool's GPU-seconds since the last
+  /// cut become a segment of the reporting row this period will produce.
+  void close_segment() {
+    for (std::size_t p = 0; p < pools_.size(); ++p) {
+      pools_[p].advance(now());
+      const std::size_t row = period_index_ * pools_.size() + p;
+      result_.segments.push_back(
+          PeriodRow{period_index_, Time{segment_begin_}, Time{now()}, p, pools_[p].acc, 0, 0, row});
+      period_acc_[p] += pools_[p].acc;
+      pools_[p].acc = {};
+    }
+    segment_begin_ = now();
   }
 
   void finish() {
@@ -1272,6 +1296,8 @@ class Run {
   std::int64_t notice_reconcile_at_ = -1;
   std::size_t period_index_ = 0;
   std::int64_t period_begin_ = 0;
+  std::int64_t segment_begin_ = 0;
+  std::vector<GpuSeconds> period_acc_ = std::vector<GpuSeconds>(s_.pools.size());
   RunResult result_;
 };
 

@@ -11,6 +11,9 @@ namespace aidc {
 
 /// summary.json, with a stable key order.
 nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& result);
+struct FinanceResult;
+/// The "finance" object of summary.json.
+nlohmann::ordered_json finance_json(const Scenario& scenario, const FinanceResult& finance);
 /// timeseries.csv: one row per reporting period and pool.
 std::string timeseries_csv(const Scenario& scenario, const RunResult& result);
 /// A table for the terminal.

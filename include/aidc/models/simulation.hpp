@@ -34,6 +34,7 @@ struct PeriodRow {
   GpuSeconds gpu_seconds;
   double inference_demand_gpu_hours = 0;  // H100-equivalent, all pools (on the pool-0 row)
   double inference_unserved_gpu_hours = 0;
+  std::size_t row = 0;  // for a segment: the index of its reporting row in RunResult::rows
 };
 
 /// What happened to one stream of job requests (a rental or experiment stream) within the
@@ -75,7 +76,10 @@ struct RunResult {
   std::uint64_t events_processed = 0;
   sim::Time window_begin{};
   sim::Time window_end{};
-  std::vector<PeriodRow> rows;          // by period, then by pool in file order
+  std::vector<PeriodRow> rows;  // by period, then by pool in file order
+  /// The rows cut finer where a price steps (the finance layer prices each piece at one
+  /// price); without price steps, one segment per row.
+  std::vector<PeriodRow> segments;
   std::vector<GpuSeconds> pool_totals;  // by pool in file order
   GpuSeconds totals;
   std::vector<StreamStats> streams;  // in file order

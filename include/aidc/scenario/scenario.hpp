@@ -60,6 +60,9 @@ struct PoolSpec {
   std::int64_t count = 0;
   sim::Time in_service{};
   sim::Time retire{};
+  /// When it was put in service, before the clamp to the start: negative for a pool already
+  /// in service at the start. Ages (for depreciation) count from here.
+  sim::Time acquired{};
 };
 
 /// A piece of a piecewise-constant arrival rate, in force from `from` on.
@@ -109,6 +112,7 @@ struct CampaignSpec {
 };
 
 class DemandCurve;
+struct FinanceSpec;
 
 /// Inference demand in H100-equivalent GPUs.
 struct InferenceSpec {
@@ -147,6 +151,7 @@ struct Scenario {
   std::vector<CampaignSpec> campaigns;
   std::vector<InferenceSpec> inference;
   PolicySpec policy;
+  std::shared_ptr<const FinanceSpec> finance;  // null: no statements
 
   /// Ends of the reporting periods within [warmup, horizon], ascending; the last is horizon.
   std::vector<sim::Time> period_ends() const;

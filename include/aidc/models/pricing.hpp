@@ -1,0 +1,30 @@
+#pragma once
+/// Prices in USD per GPU-hour, chosen by name in JSON. A price is a step function of time,
+/// so revenue is exact when the run is cut at each step (change_dates()).
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "aidc/models/registry.hpp"
+#include "aidc/sim/time.hpp"
+
+namespace aidc {
+
+/// A rental or transfer price; small and immutable once built.
+class PricingModel {
+ public:
+  virtual ~PricingModel() = default;
+  /// The price at `t` (seconds since midnight of `start`) for a GPU whose list price is
+  /// `list_usd_per_gpu_hour` (the catalog's price for the class, or 0 when unknown).
+  virtual double usd_per_gpu_hour(std::chrono::sys_days start, sim::Time t,
+                                  double list_usd_per_gpu_hour) const = 0;
+  /// The dates on which the price steps.
+  virtual std::vector<std::chrono::sys_days> change_dates(std::chrono::sys_days start,
+                                                          std::chrono::sys_days end) const = 0;
+};
+
+/// The registry of pricing models ("model": "fixed", ...).
+const Registry<PricingModel>& pricing_models();
+
+}  // namespace aidc

@@ -1,0 +1,169 @@
+#include "aidc/models/pricing.hpp"
+
+#include <cmath>
+#include <optional>
+#include <stdexcept>
+
+#include "aidc/scenario/scenario.hpp"
+
+namespace aidc {
+
+namespace {
+
+using std::chrono::sys_days;
+
+/// A price given in the scenario, or else the catalog's list price.
+double base_price(const std::optional<double>& given, double list) { return given ? *given : list; }
+
+std::optional<double> read_base(const ParamReader& p) {
+  if (!p.has("usd_per_gpu_hour")) return std::nullopt;
+  return p.number("usd_per_gpu_hour", 0.0, Bound::non_negative);
+}
+
+sim::Time time_at(sys_days start, sys_days d) {
+  return sim::Time{(d - start).count() * sim::kSecondsPerDay};
+}
+
+/// One price for the whole run.
+class Fixed final : public PricingModel {
+ public:
+  explicit Fixed(std::optional<double> usd) : usd_(usd) {}
+  double usd_per_gpu_hour(sys_days, sim::Time, double list) const override {
+    return base_price(usd_, list);
+  }
+  std::vector<sys_days> change_dates(sys_days, sys_days) const override { return {}; }
+
+ private:
+  std::optional<double> usd_;
+};
+
+struct Step {
+  sys_days from;
+  double factor;
+};
+
+/// Reads [{"from": date, "factor": x}, ...] in date order.
+std::vector<Step> read_steps(const ParamReader& p, const char* key) {
+  std::vector<Step> steps;
+  std::optional<sys_days> previous;
+  for (const auto& item : p.array(key, true)) {
+    if (!item.expect_object()) continue;
+    item.allow_only({"from", "factor", "label"});
+    const std::string text = item.required_string("from");
+    const auto date = parse_date(text);
+    if (!date) {
+      if (!text.empty())
+        item.error("from", fmt::format("not a date (got \"{}\", expected YYYY-MM-DD)", text));
+      continue;
+    }
+    if (previous && *date <= *previous) {
+      item.error("from", fmt::format("dates out of order (got {}, expected after {})", text,
+                                     format_date(*previous)));
+    }
+    previous = date;
+    item.string("label", "");
+    steps.push_back({*date, item.required_number("factor", Bound::positive)});
+  }
+  return steps;
+}
+
+/// The base price times every step in force: for example +15% from a date.
+class Schedule final : public PricingModel {
+ public:
+  Schedule(std::optional<double> usd, std::vector<Step> steps)
+      : usd_(usd), steps_(std::move(steps)) {}
+  double usd_per_gpu_hour(sys_days start, sim::Time t, double list) const override {
+    double price = base_price(usd_, list);
+    for (const auto& s : steps_) {
+      if (t >= time_at(start, s.from)) price *= s.factor;
+    }
+    return price;
+  }
+  std::vector<sys_days> change_dates(sys_days, sys_days) const override {
+    std::vector<sys_days> out;
+    for (const auto& s : steps_) out.push_back(s.from);
+    return out;
+  }
+
+ private:
+  std::optional<double> usd_;
+  std::vector<Step> steps_;
+};
+
+/// Falls by `decline_per_year`, stepped on the first day of each month from the start
+/// ((1 - decline)^(months/12)), and steps down by `factor` when a newer type launches.
+class GenerationalDecay final : public PricingModel {
+ public:
+  GenerationalDecay(std::optional<double> usd, double decline, std::vector<Step> launches)
+      : usd_(usd), decline_(decline), launches_(std::move(launches)) {
+    if (decline_ >= 1) throw std::invalid_argument("expected decline_per_year below 1");
+  }
+  double usd_per_gpu_hour(sys_days start, sim::Time t, double list) const override {
+    const auto day = start + std::chrono::days{t.seconds / sim::kSecondsPerDay};
+    const std::chrono::year_month_day a{start};
+    const std::chrono::year_month_day b{day};
+    const int months = (static_cast<int>(b.year()) - static_cast<int>(a.year())) * 12 +
+                       static_cast<int>(static_cast<unsigned>(b.month())) -
+                       static_cast<int>(static_cast<unsigned>(a.month()));
+    double price = base_price(usd_, list) * std::pow(1.0 - decline_, months / 12.0);
+    for (const auto& s : launches_) {
+      if (t >= time_at(start, s.from)) price *= s.factor;
+    }
+    return price;
+  }
+  std::vector<sys_days> change_dates(sys_days start, sys_days end) const override {
+    std::vector<sys_days> out;
+    const std::chrono::year_month_day first{start};
+    for (int m = 1;; ++m) {
+      const sys_days d{(first.year() / first.month() / std::chrono::day{1}) +
+                       std::chrono::months{m}};
+      if (d >= end) break;
+      out.push_back(d);
+    }
+    for (const auto& s : launches_) out.push_back(s.from);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+ private:
+  std::optional<double> usd_;
+  double decline_;
+  std::vector<Step> launches_;
+};
+
+Registry<PricingModel> build() {
+  Registry<PricingModel> r("pricing model", "model");
+  const ParamInfo usd{"usd_per_gpu_hour", "price in USD per GPU-hour", "the catalog's list price"};
+  r.add({"fixed", "One price for the whole run.", {usd}, [](const ParamReader& p) {
+           return std::make_unique<Fixed>(read_base(p));
+         }});
+  r.add({"schedule",
+         "Dated step changes, e.g. +15% from a date: the base times every factor in force.",
+         {usd, {"changes", "[{\"from\": date, \"factor\": x, \"label\": text}] in date order", ""}},
+         [](const ParamReader& p) {
+           return std::make_unique<Schedule>(read_base(p), read_steps(p, "changes"));
+         }});
+  r.add({"generational_decay",
+         "Falls by a fraction a year (stepped monthly) and steps down when newer types launch.",
+         {usd,
+          {"decline_per_year", "fraction the price loses a year", ""},
+          {"launches", "[{\"from\": date, \"factor\": x}]: steps when a newer type ships", "none"}},
+         [](const ParamReader& p) {
+           std::vector<Step> launches;
+           if (p.has("launches")) launches = read_steps(p, "launches");
+           return std::make_unique<GenerationalDecay>(
+               read_base(p), p.required_number("decline_per_year", Bound::fraction),
+               std::move(launches));
+         }});
+  return r;
+}
+
+}  // namespace
+
+const Registry<PricingModel>& pricing_models() {
+  static const Registry<PricingModel> registry = build();
+  return registry;
+}
+
+}  // namespace aidc

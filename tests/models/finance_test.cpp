@@ -1,0 +1,161 @@
+// Statements against hand-worked cash flows, money conservation to the cent, dated price
+// changes, break-even prices and the independence of GPU-hours from depreciation.
+
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "aidc/models/finance.hpp"
+#include "aidc/models/simulation.hpp"
+#include "aidc/scenario/scenario.hpp"
+
+namespace {
+
+/// Ten H100s bought on the start date, all held by one reserved contract for the year, so
+/// every GPU-hour is known in advance: 10 x 8,760 h = 87,600 GPU-hours, all busy.
+std::string contract_scenario(const std::string& finance) {
+  return R"({"name": "fin", "start": "2026-01-01", "horizon": "365d", "seed": 1,
+    "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 10, "in_service": "2026-01-01"}]},
+    "workloads": {"contracts": [{"id": "k", "gpus": 10, "term_days": 365}]},
+    "finance": )" +
+         finance + "}";
+}
+
+struct Run {
+  aidc::Scenario s;
+  aidc::RunResult r;
+  aidc::FinanceResult f;
+};
+
+Run run(const std::string& text) {
+  Run out{aidc::load_scenario(nlohmann::json::parse(text), "fin.json"), {}, {}};
+  out.r = aidc::simulate(out.s);
+  out.f = aidc::compute_finance(out.s, out.r);
+  return out;
+}
+
+constexpr std::size_t kReserved = static_cast<std::size_t>(aidc::WorkClass::reserved);
+
+}  // namespace
+
+TEST_CASE("A hand-worked year of one contract gives the expected statement", "[finance]") {
+  // Capex: 10 x 50,000 (the catalog's all-in H100 figure) = 500,000, paid at the start.
+  // Revenue: 87,600 GPU-h x 3.00 = 262,800.
+  // Energy: 87,600 h x 1.275 kW (server power per H100) x PUE 1.3 x 0.08 USD/kWh = 11,615.76.
+  // Maintenance: 2% of 500,000 a year for 8,760/8,766 of a year = 9,993.155...
+  // Depreciation: straight line over 5 years of 365.25 days: 500,000 x 365/1826.25 = 99,931.55.
+  const auto x = run(contract_scenario(R"({"discount_rate": 0.1,
+      "depreciation": {"model": "straight_line", "life_years": 5},
+      "prices": {"reserved": {"model": "fixed", "usd_per_gpu_hour": 3.0}},
+      "pue": 1.3, "energy_usd_per_kwh": 0.08, "maintenance_fraction_per_year": 0.02})"));
+  REQUIRE(x.r.totals.by_class[kReserved] == 10LL * 8760 * 3600);
+  const auto& t = x.f.total;
+  CHECK(t.capex == Approx(500000.0).epsilon(1e-12));
+  CHECK(t.revenue[kReserved] == Approx(262800.0).epsilon(1e-12));
+  CHECK(t.energy == Approx(11615.76).epsilon(1e-12));
+  CHECK(t.maintenance == Approx(500000.0 * 0.02 * 8760.0 / 8766.0).epsilon(1e-12));
+  CHECK(t.depreciation == Approx(500000.0 * 365.0 / 1826.25).epsilon(1e-12));
+  CHECK(t.ebitda() ==
+        Approx(262800.0 - 11615.76 - 500000.0 * 0.02 * 8760.0 / 8766.0).epsilon(1e-12));
+  CHECK(t.net_book_value == Approx(500000.0 - 500000.0 * 365.0 / 1826.25).epsilon(1e-12));
+  CHECK(x.f.opening_net_book_value == 0.0);
+  // NPV, by hand from the statements: monthly free cash flows discounted from each month's
+  // end, plus the closing book value at the horizon.
+  double expected = 0;
+  for (std::size_t k = 0; k < x.f.periods.size(); ++k) {
+    double end_s = 0;
+    for (const auto& row : x.r.rows) {
+      if (row.period == k) end_s = static_cast<double>(row.end.seconds);
+    }
+    double cash = x.f.periods[k].ebitda() - x.f.periods[k].capex;
+    if (k + 1 == x.f.periods.size()) cash += x.f.periods[k].net_book_value;
+    expected += cash / std::pow(1.1, end_s / (8766.0 * 3600.0));
+  }
+  CHECK(x.f.npv == Approx(expected).epsilon(1e-12));
+}
+
+TEST_CASE("Money is conserved: rows add up to periods and periods to the totals, to the cent",
+          "[finance]") {
+  const auto x = run(R"({"name": "m", "start": "2026-01-01", "horizon": "2y", "seed": 3,
+    "fleet": {"pools": [{"id": "a", "gpu": "A100", "count": 300, "in_service": "2022-01-01"},
+                        {"id": "b", "gpu": "H100", "count": 200}]},
+    "workloads": {"rentals": [
+      {"id": "od", "arrivals": {"per_hour": 10}, "gpus": 8, "duration_hours": {"dist": "exponential", "mean": 5}},
+      {"id": "sp", "contract": "spot", "arrivals": {"per_hour": 10}, "gpus": 4, "duration_hours": 3}]},
+    "finance": {"prices": {"on_demand": {"model": "generational_decay", "decline_per_year": 0.2},
+                           "spot": {"model": "schedule", "changes": [{"from": "2026-05-20", "factor": 1.3}]}},
+      "overhead_usd_per_year": 1000000, "overhead_fraction_of_external_revenue": 0.05,
+      "revenue_share": {"fraction": 0.1}, "facility_usd_per_kw_month": 120,
+      "depreciation": {"model": "macrs", "recovery_years": 5}}})");
+  aidc::Statement sum;
+  for (const auto& p : x.f.periods) sum += p;
+  const auto& t = x.f.total;
+  CHECK(std::abs(sum.external_revenue() - t.external_revenue()) < 0.01);
+  CHECK(std::abs(sum.costs() - t.costs()) < 0.01);
+  CHECK(std::abs(sum.depreciation - t.depreciation) < 0.01);
+  CHECK(std::abs(sum.ebitda() - t.ebitda()) < 0.01);
+  aidc::Statement rows;
+  for (const auto& r : x.f.rows) rows += r;
+  CHECK(std::abs(rows.ebitda() - t.ebitda()) < 0.01);
+  // The fixed overhead is spread over the rows and adds back to 1,000,000 a year exactly.
+  const double years = 730.0 / 365.25;  // 2026-01-01 to 2028-01-01
+  CHECK(std::abs(t.overhead - 0.05 * t.external_revenue() - 1000000.0 * years) < 0.01);
+  CHECK(std::abs(t.revenue_share - 0.1 * t.external_revenue()) < 0.01);
+}
+
+TEST_CASE("A scheduled price hike takes effect on its date", "[finance]") {
+  // 2.00 USD/GPU-h, +15% from 2026-02-15. February (28 days): 14 days at 2.00 and 14 at 2.30
+  // on 10 GPUs: 3,360 GPU-h x 2.00 + 3,360 x 2.30 = 6,720 + 7,728 = 14,448.
+  const auto x = run(contract_scenario(R"({"prices": {"reserved": {"model": "schedule",
+      "usd_per_gpu_hour": 2.0, "changes": [{"from": "2026-02-15", "factor": 1.15}]}}})"));
+  REQUIRE(x.f.periods.size() == 12);
+  CHECK(x.f.periods[0].revenue[kReserved] == Approx(10 * 744 * 2.0).epsilon(1e-12));
+  CHECK(x.f.periods[1].revenue[kReserved] == Approx(14448.0).epsilon(1e-12));
+  CHECK(x.f.periods[2].revenue[kReserved] == Approx(10 * 744 * 2.3).epsilon(1e-12));
+}
+
+TEST_CASE("At the break-even price, renting idle GPUs adds zero profit, within a cent",
+          "[finance]") {
+  const std::string costs = R"("pue": 1.2, "energy_usd_per_kwh": 0.11, "idle_power_fraction": 0.35,
+      "network_storage_usd_per_gpu_hour": 0.04, "overhead_fraction_of_external_revenue": 0.08,
+      "revenue_share": {"fraction": 0.05})";
+  // The same fleet idle all year: no revenue, idle energy and the fixed costs.
+  const auto idle = run(R"({"name": "idle", "start": "2026-01-01", "horizon": "365d", "seed": 1,
+    "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 10, "in_service": "2026-01-01"}]},
+    "finance": {)" + costs +
+                        "}}");
+  REQUIRE(idle.f.break_even.size() == 1);
+  const double price = idle.f.break_even[0].incremental_usd_per_gpu_hour;
+  // Hand check: (1 - 0.35) x 1.275 kW x 1.2 x 0.11 + 0.04 = 0.14939, over (1 - 0.08 - 0.05).
+  CHECK(price == Approx((0.65 * 1.275 * 1.2 * 0.11 + 0.04) / 0.87).epsilon(1e-12));
+  const auto rented =
+      run(contract_scenario(R"({"prices": {"reserved": {"model": "fixed", "usd_per_gpu_hour": )" +
+                            std::to_string(price) + "}}, " + costs + "}"));
+  // std::to_string keeps 6 decimals: the price error is below 5e-7 USD per GPU-hour, at most
+  // 0.05 USD over 87,600 GPU-hours; the profit at the exact price is computed from it.
+  const double hours = 87600.0;
+  const double price_error = std::stod(std::to_string(price)) - price;
+  const double extra = rented.f.total.ebitda() - idle.f.total.ebitda() - price_error * hours * 0.87;
+  CHECK(std::abs(extra) < 0.01);
+}
+
+TEST_CASE("The depreciation model changes the statements but never the GPU-hours", "[finance]") {
+  const std::string base = R"({"name": "d", "start": "2026-01-01", "horizon": "2y", "seed": 4,
+    "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 64}]},
+    "workloads": {"rentals": [{"id": "r", "arrivals": {"per_hour": 30}, "gpus": 1,
+      "duration_hours": {"dist": "exponential", "mean": 2}, "patience_hours": 1}]},
+    "finance": {"depreciation": DEP}})";
+  auto with = [&](const std::string& dep) {
+    std::string text = base;
+    text.replace(text.find("DEP"), 3, dep);
+    return run(text);
+  };
+  const auto a = with(R"({"model": "straight_line", "life_years": 4})");
+  const auto b = with(R"({"model": "macrs", "recovery_years": 5})");
+  REQUIRE(a.r.rows.size() == b.r.rows.size());
+  for (std::size_t i = 0; i < a.r.rows.size(); ++i) {
+    CHECK(a.r.rows[i].gpu_seconds.busy == b.r.rows[i].gpu_seconds.busy);
+    CHECK(a.r.rows[i].gpu_seconds.installed == b.r.rows[i].gpu_seconds.installed);
+  }
+  CHECK(a.f.total.ebitda() == b.f.total.ebitda());
+  CHECK(a.f.total.depreciation != b.f.total.depreciation);
+}
