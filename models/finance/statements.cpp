@@ -332,8 +332,9 @@ FinanceResult compute_finance(const Scenario& s, const RunResult& r) {
     FinanceResult::BreakEven b;
     b.gpu = gpu;
     b.incremental_usd_per_gpu_hour = keep > 0 ? fixed / keep : 0.0;
-    b.with_depreciation_usd_per_gpu_hour =
-        keep > 0 && totals.second > 0 ? (fixed + totals.first / totals.second) / keep : 0.0;
+    if (keep > 0 && totals.second > 0) {
+      b.with_depreciation_usd_per_gpu_hour = (fixed + totals.first / totals.second) / keep;
+    }
     out.break_even.push_back(b);
   }
   return out;

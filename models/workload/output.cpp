@@ -103,7 +103,8 @@ nlohmann::ordered_json finance_json(const Scenario& s, const FinanceResult& f) {
   nlohmann::ordered_json be = nlohmann::ordered_json::object();
   for (const auto& b : f.break_even) {
     be[b.gpu] = {{"incremental_usd_per_gpu_hour", b.incremental_usd_per_gpu_hour},
-                 {"with_depreciation_usd_per_gpu_hour", b.with_depreciation_usd_per_gpu_hour}};
+                 {"with_depreciation_usd_per_gpu_hour",
+                  optional_number(b.with_depreciation_usd_per_gpu_hour)}};
   }
   j["break_even_rental_price"] = be;
   return j;
@@ -279,6 +280,28 @@ std::string summary_table(const Scenario& s, const RunResult& r) {
           fmt::format("{:<22} {:>10} {:>10} {:>10} {:>10} {:>9} {:>14}\n", c.id,
                       day(c.planned_start_hours), day(c.start_hours), day(c.planned_finish_hours),
                       day(c.finish_hours), c.failures, thousands(hours(c.lost_gpu_seconds)));
+    }
+  }
+  if (s.finance) {
+    const FinanceResult f = compute_finance(s, r);
+    const auto& t = f.total;
+    auto musd = [](double usd) { return fmt::format("{:.1f}M", usd / 1e6); };
+    out += fmt::format(
+        "\nfinance (USD): revenue {} + internal value {}; costs {}; EBITDA {}; depreciation {}; "
+        "EBIT {}\n               capex {}; book value {} -> {}; NPV at {:.0f}% {}; IRR {}; "
+        "payback {}\n",
+        musd(t.external_revenue()), musd(t.internal_value()), musd(t.costs()), musd(t.ebitda()),
+        musd(t.depreciation), musd(t.ebit()), musd(t.capex), musd(f.opening_net_book_value),
+        musd(t.net_book_value), 100 * s.finance->discount_rate, musd(f.npv),
+        f.irr ? fmt::format("{:.1f}%", 100 * *f.irr) : "none",
+        f.payback_years ? fmt::format("{:.2f} y", *f.payback_years) : "never");
+    for (const auto& b : f.break_even) {
+      out += fmt::format(
+          "               break-even rental price {}: {:.3f} USD/GPU-h (incremental), {}\n", b.gpu,
+          b.incremental_usd_per_gpu_hour,
+          b.with_depreciation_usd_per_gpu_hour
+              ? fmt::format("{:.3f} with depreciation", *b.with_depreciation_usd_per_gpu_hour)
+              : std::string("none rented"));
     }
   }
   if (!r.streams.empty()) {

@@ -75,8 +75,10 @@ struct FinanceResult {
   double tco_usd_per_busy_gpu_hour = 0;
   struct BreakEven {
     std::string gpu;
-    double incremental_usd_per_gpu_hour = 0;        // covers the cost of renting an idle GPU
-    double with_depreciation_usd_per_gpu_hour = 0;  // also covers the pools' depreciation
+    double incremental_usd_per_gpu_hour = 0;  // covers the cost of renting an idle GPU
+    /// Also covers the pools' depreciation, spread over the type's rented GPU-hours; unset
+    /// when the type rented nothing.
+    std::optional<double> with_depreciation_usd_per_gpu_hour;
   };
   std::vector<BreakEven> break_even;
 };
