@@ -79,6 +79,7 @@ Statement& Statement::operator+=(const Statement& o) {
   overhead += o.overhead;
   revenue_share += o.revenue_share;
   depreciation += o.depreciation;
+  impairment += o.impairment;
   capex += o.capex;
   net_book_value += o.net_book_value;
   return *this;
@@ -91,7 +92,7 @@ std::shared_ptr<const FinanceSpec> read_finance(const ParamReader& f, const Scen
                 "energy_usd_per_kwh", "pue", "idle_power_fraction", "facility_usd_per_kw_month",
                 "maintenance_fraction_per_year", "network_storage_usd_per_gpu_hour",
                 "overhead_fraction_of_external_revenue", "overhead_usd_per_year", "revenue_share",
-                "unserved_inference_usd_per_gpu_hour"});
+                "unserved_inference_usd_per_gpu_hour", "impairment_test"});
   spec->discount_rate = f.number("discount_rate", spec->discount_rate, Bound::non_negative);
   spec->tax_rate = f.number("tax_rate", 0.0, Bound::fraction);
   if (f.has("depreciation")) {
@@ -162,6 +163,14 @@ std::shared_ptr<const FinanceSpec> read_finance(const ParamReader& f, const Scen
   spec->overhead_usd_per_year = f.number("overhead_usd_per_year", 0.0, Bound::non_negative);
   spec->unserved_inference_usd_per_gpu_hour =
       f.number("unserved_inference_usd_per_gpu_hour", 0.0, Bound::non_negative);
+  if (f.has("impairment_test")) {
+    if (f.node().at("impairment_test").is_boolean()) {
+      spec->impairment_test = f.node().at("impairment_test").get<bool>();
+    } else {
+      f.error("impairment_test", fmt::format("wrong type (got {}, expected true or false)",
+                                             brief(f.node().at("impairment_test"))));
+    }
+  }
   if (f.has("revenue_share")) {
     const ParamReader share = f.child("revenue_share");
     if (share.expect_object()) {
@@ -214,6 +223,7 @@ FinanceResult compute_finance(const Scenario& s, const RunResult& r) {
   // units-of-production pool starts the window with nothing charged.
   std::vector<double> accumulated(n, 0.0);
   std::vector<double> busy_before(n, 0.0);  // per GPU, within the window
+  std::vector<double> scale(n, 1.0);        // book value left after impairments / before
   for (std::size_t p = 0; p < n; ++p) {
     const auto& pool = s.pools[p];
     if (pool.acquired >= r.window_begin || pool.retire <= r.window_begin) continue;
@@ -259,8 +269,9 @@ FinanceResult compute_finance(const Scenario& s, const RunResult& r) {
     if (from < to) {
       const double count = static_cast<double>(pool.count);
       const double busy_per_gpu = count > 0 ? hours(g.busy) / count : 0.0;
-      st.depreciation = model_of(p).charge_usd(cost_of(p), age_at(p, from), age_at(p, to),
-                                               busy_before[p], busy_per_gpu);
+      st.depreciation =
+          scale[p] * model_of(p).charge_usd(cost_of(p), age_at(p, from), age_at(p, to),
+                                            busy_before[p], busy_per_gpu);
       accumulated[p] += st.depreciation;
       busy_before[p] += busy_per_gpu;
     }
@@ -268,6 +279,31 @@ FinanceResult compute_finance(const Scenario& s, const RunResult& r) {
       st.capex = cost_of(p);
     }
     const bool owned = pool.in_service < seg.end && pool.retire > seg.end;
+    // Impairment test at each period end: what the pool can still earn renting at the
+    // on-demand price, less the incremental cost, at the utilization of the period's last
+    // segment (the whole period unless a price stepped within it), over the
+    // rest of its depreciation life. Book value above that is written off, and later
+    // depreciation shrinks in proportion.
+    const bool period_end = seg.end == r.rows[seg.row].end;
+    if (f.impairment_test && owned && period_end && g.installed > 0) {
+      const std::size_t od = static_cast<std::size_t>(WorkClass::on_demand);
+      const double list = list_price(type, WorkClass::on_demand);
+      const double price =
+          f.prices[od] ? f.prices[od]->usd_per_gpu_hour(s.start, seg.end, list) : list;
+      const double incremental = (1.0 - f.idle_power_fraction) * kw * f.pue * f.energy_usd_per_kwh +
+                                 f.network_storage_usd_per_gpu_hour;
+      const double utilization = static_cast<double>(g.busy) / static_cast<double>(g.installed);
+      const double years_left = std::max(0.0, model_of(p).life_years() - age_at(p, seg.end));
+      const double earnings = std::max(0.0, price - incremental) * utilization * years_left *
+                              kHoursPerYear * static_cast<double>(pool.count);
+      const double book = cost_of(p) - accumulated[p];
+      const double loss = impairment_usd(book, earnings);
+      if (loss > 0) {
+        st.impairment = loss;
+        accumulated[p] += loss;
+        scale[p] *= book > 0 ? (book - loss) / book : 0.0;
+      }
+    }
     st.net_book_value = owned ? cost_of(p) - accumulated[p] : 0.0;
     // Segments of one reporting row add up; the book value is the last one's.
     const double nbv = st.net_book_value;

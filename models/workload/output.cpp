@@ -74,6 +74,7 @@ nlohmann::ordered_json statement_json(const Statement& st, double tax_rate) {
                     {"total", st.costs()}};
   j["ebitda_usd"] = st.ebitda();
   j["depreciation_usd"] = st.depreciation;
+  j["impairment_usd"] = st.impairment;
   j["ebit_usd"] = st.ebit();
   j["capex_usd"] = st.capex;
   j["free_cash_flow_usd"] = st.free_cash_flow(tax_rate);

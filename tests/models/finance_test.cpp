@@ -159,3 +159,34 @@ TEST_CASE("The depreciation model changes the statements but never the GPU-hours
   CHECK(a.f.total.ebitda() == b.f.total.ebitda());
   CHECK(a.f.total.depreciation != b.f.total.depreciation);
 }
+
+TEST_CASE("The impairment test writes book value down to what the fleet can still earn",
+          "[finance]") {
+  // 10 H100s bought 2026-01-01 for 500,000, straight line over 5 years, all rented. The
+  // on-demand price falls from 3.00 to 0.30 on 2026-07-01; with no energy or network cost
+  // renting costs nothing extra. At the end of June (age 181 days) the fleet can still earn
+  // 0.30 x 100% x (5 - 181/365.25) years x 8,766 h x 10 GPUs, less than its book value
+  // 500,000 x (1 - 181/1826.25), so book value is written down to that.
+  const auto x = run(contract_scenario(R"({"impairment_test": true, "pue": 1.0,
+      "energy_usd_per_kwh": 0,
+      "prices": {"reserved": {"model": "fixed", "usd_per_gpu_hour": 3.0},
+                 "on_demand": {"model": "schedule", "usd_per_gpu_hour": 3.0,
+                               "changes": [{"from": "2026-07-01", "factor": 0.1}]}},
+      "depreciation": {"model": "straight_line", "life_years": 5}})"));
+  REQUIRE(x.f.periods.size() == 12);
+  const double earnings = 0.3 * (5.0 - 181.0 / 365.25) * 8766.0 * 10.0;
+  const double book = 500000.0 * (1.0 - 181.0 / 1826.25);
+  for (std::size_t k = 0; k < 12; ++k) {
+    INFO("month " << k);
+    if (k == 5) {
+      CHECK(x.f.periods[k].impairment == Approx(book - earnings).epsilon(1e-9));
+      CHECK(x.f.periods[k].net_book_value == Approx(earnings).epsilon(1e-9));
+    } else if (k < 5) {
+      CHECK(x.f.periods[k].impairment == 0.0);
+    }
+  }
+  // After the write-down, depreciation shrinks in proportion: July (31 days) charges
+  // earnings / book x 500,000 x 31 / 1826.25.
+  CHECK(x.f.periods[6].depreciation ==
+        Approx(earnings / book * 500000.0 * 31.0 / 1826.25).epsilon(1e-9));
+}

@@ -37,6 +37,9 @@ struct FinanceSpec {
   double revenue_share_fraction = 0;
   std::array<bool, kClassCount> revenue_share_classes{false, false, false, true, true, true};
   double unserved_inference_usd_per_gpu_hour = 0;
+  /// At each period end, write book value down to what the pool can still earn renting at
+  /// the on-demand price (see compute_finance()).
+  bool impairment_test = false;
   /// Dates on which some price steps; the run is cut there so revenue is exact.
   std::vector<sim::Time> price_changes;
 };
@@ -51,13 +54,14 @@ struct Statement {
   double energy = 0, facility = 0, maintenance = 0, network_storage = 0, overhead = 0,
          revenue_share = 0;
   double depreciation = 0;
+  double impairment = 0;
   double capex = 0;
   double net_book_value = 0;  // at the period's end
   double external_revenue() const;
   double internal_value() const;
   double costs() const;   // cash operating costs
   double ebitda() const;  // revenue (external and internal) - costs
-  double ebit() const { return ebitda() - depreciation; }
+  double ebit() const { return ebitda() - depreciation - impairment; }
   double free_cash_flow(double tax_rate) const;
   Statement& operator+=(const Statement& o);
 };
