@@ -85,6 +85,14 @@ Statement& Statement::operator+=(const Statement& o) {
   return *this;
 }
 
+double FinanceSpec::energy_price_at(sim::Time t) const {
+  double usd = energy_usd_per_kwh;
+  for (const auto& [from, price] : energy_changes) {
+    if (t >= from) usd = price;
+  }
+  return usd;
+}
+
 std::shared_ptr<const FinanceSpec> read_finance(const ParamReader& f, const Scenario& s) {
   auto spec = std::make_shared<FinanceSpec>();
   if (!f.expect_object()) return spec;
@@ -146,8 +154,34 @@ std::shared_ptr<const FinanceSpec> read_finance(const ParamReader& f, const Scen
           pricing_models().make(ParamReader(fixed, "", none));
     }
   }
-  spec->energy_usd_per_kwh =
-      f.number("energy_usd_per_kwh", spec->energy_usd_per_kwh, Bound::non_negative);
+  // A number, or a dated schedule [{"from": date, "usd_per_kwh": x}, ...]; before the first
+  // date the first price holds.
+  if (f.has("energy_usd_per_kwh") && f.node().at("energy_usd_per_kwh").is_array()) {
+    std::optional<Date> previous;
+    for (const auto& item : f.array("energy_usd_per_kwh", true)) {
+      if (!item.expect_object()) continue;
+      item.allow_only({"from", "usd_per_kwh", "description"});
+      const std::string text = item.required_string("from");
+      const double usd = item.required_number("usd_per_kwh", Bound::non_negative);
+      const auto date = parse_date(text);
+      if (!date) {
+        if (!text.empty())
+          item.error("from", fmt::format("not a date (got \"{}\", expected YYYY-MM-DD)", text));
+        continue;
+      }
+      if (previous && *date <= *previous) {
+        item.error("from", fmt::format("dates out of order (got {}, expected after {})", text,
+                                       format_date(*previous)));
+      }
+      if (!previous) spec->energy_usd_per_kwh = usd;
+      previous = date;
+      spec->energy_changes.emplace_back(sim::Time{(*date - s.start).count() * sim::kSecondsPerDay},
+                                        usd);
+    }
+  } else {
+    spec->energy_usd_per_kwh =
+        f.number("energy_usd_per_kwh", spec->energy_usd_per_kwh, Bound::non_negative);
+  }
   spec->pue = f.number("pue", spec->pue, Bound::positive);
   if (spec->pue < 1)
     f.error("pue", fmt::format("out of range (got {}, expected 1 or more)", spec->pue));
@@ -201,6 +235,9 @@ std::shared_ptr<const FinanceSpec> read_finance(const ParamReader& f, const Scen
       if (t > s.warmup && t < s.horizon) spec->price_changes.push_back(t);
     }
   }
+  for (const auto& [t, usd] : spec->energy_changes) {
+    if (t > s.warmup && t < s.horizon) spec->price_changes.push_back(t);
+  }
   std::sort(spec->price_changes.begin(), spec->price_changes.end());
   spec->price_changes.erase(std::unique(spec->price_changes.begin(), spec->price_changes.end()),
                             spec->price_changes.end());
@@ -250,7 +287,7 @@ FinanceResult compute_finance(const Scenario& s, const RunResult& r) {
     }
     const double kw = busy_kw(type);
     const double kwh = (hours(g.busy) + hours(g.idle) * f.idle_power_fraction) * kw * f.pue;
-    st.energy = kwh * f.energy_usd_per_kwh;
+    st.energy = kwh * f.energy_price_at(seg.begin);
     st.facility = hours(g.installed) * kw * f.facility_usd_per_kw_month / kHoursPerMonth;
     st.maintenance = hours(g.installed) / kHoursPerYear * f.pool_capex_usd_per_gpu[p] *
                      f.maintenance_fraction_per_year;
@@ -290,8 +327,9 @@ FinanceResult compute_finance(const Scenario& s, const RunResult& r) {
       const double list = list_price(type, WorkClass::on_demand);
       const double price =
           f.prices[od] ? f.prices[od]->usd_per_gpu_hour(s.start, seg.end, list) : list;
-      const double incremental = (1.0 - f.idle_power_fraction) * kw * f.pue * f.energy_usd_per_kwh +
-                                 f.network_storage_usd_per_gpu_hour;
+      const double incremental =
+          (1.0 - f.idle_power_fraction) * kw * f.pue * f.energy_price_at(seg.end) +
+          f.network_storage_usd_per_gpu_hour;
       const double utilization = static_cast<double>(g.busy) / static_cast<double>(g.installed);
       const double years_left = std::max(0.0, model_of(p).life_years() - age_at(p, seg.end));
       const double earnings = std::max(0.0, price - incremental) * utilization * years_left *

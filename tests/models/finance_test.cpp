@@ -190,3 +190,14 @@ TEST_CASE("The impairment test writes book value down to what the fleet can stil
   CHECK(x.f.periods[6].depreciation ==
         Approx(earnings / book * 500000.0 * 31.0 / 1826.25).epsilon(1e-9));
 }
+
+TEST_CASE("A dated electricity price takes effect on its date", "[finance]") {
+  // 10 busy H100s at 1.275 kW each with PUE 1: 12.75 kW. March: 14 days at 0.10 USD/kWh and
+  // 17 days at 0.20: 12.75 x (14 x 24 x 0.10 + 17 x 24 x 0.20) = 12.75 x 115.2 = 1,468.80.
+  const auto x = run(contract_scenario(R"({"pue": 1.0, "energy_usd_per_kwh": [
+      {"from": "2026-01-01", "usd_per_kwh": 0.10}, {"from": "2026-03-15", "usd_per_kwh": 0.20}]})"));
+  REQUIRE(x.f.periods.size() == 12);
+  CHECK(x.f.periods[0].energy == Approx(12.75 * 744 * 0.10).epsilon(1e-12));
+  CHECK(x.f.periods[2].energy == Approx(1468.8).epsilon(1e-12));
+  CHECK(x.f.periods[3].energy == Approx(12.75 * 720 * 0.20).epsilon(1e-12));
+}

@@ -27,6 +27,10 @@ struct FinanceSpec {
   std::vector<double> pool_capex_usd_per_gpu;                               // by pool
   std::array<std::shared_ptr<const PricingModel>, kClassCount> prices;      // null: no revenue
   double energy_usd_per_kwh = 0.08;
+  /// Later electricity prices: from each time on, `usd_per_kwh` replaces the one before.
+  std::vector<std::pair<sim::Time, double>> energy_changes;
+  /// The electricity price in force at `t`.
+  double energy_price_at(sim::Time t) const;
   double pue = 1.3;
   double idle_power_fraction = 0.3;  // an idle GPU draws this share of its busy power
   double facility_usd_per_kw_month = 0;
