@@ -17,19 +17,6 @@ sim::Time time_of(Date start, Date d) {
   return sim::Time{(d - start).count() * sim::kSecondsPerDay};
 }
 
-/// The date at `key`; nullopt with a recorded problem when malformed (or missing and required).
-std::optional<Date> read_date(const ParamReader& r, std::string_view key, bool required) {
-  if (!r.has(key)) {
-    if (required) r.error(key, "missing required key (expected a date YYYY-MM-DD)");
-    return std::nullopt;
-  }
-  const std::string text = r.string(key, "");
-  if (!r.node().at(key).is_string()) return std::nullopt;
-  auto d = parse_date(text);
-  if (!d) r.error(key, fmt::format("not a date (got \"{}\", expected YYYY-MM-DD)", text));
-  return d;
-}
-
 /// N positive factors at `key`, normalized to mean 1; all 1 when the key is absent.
 template <std::size_t N>
 std::array<double, N> read_profile(const ParamReader& r, std::string_view key, const char* what) {

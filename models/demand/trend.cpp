@@ -18,19 +18,6 @@ double seconds_from_start(Date start, Date d) {
   return static_cast<double>((d - start).count()) * static_cast<double>(sim::kSecondsPerDay);
 }
 
-/// The date at `key`; nullopt with a recorded problem when it is missing or malformed.
-std::optional<Date> read_required_date(const ParamReader& r, std::string_view key) {
-  if (!r.has(key)) {
-    r.error(key, "missing required key (expected a date YYYY-MM-DD)");
-    return std::nullopt;
-  }
-  const std::string text = r.string(key, "");
-  if (!r.node().at(key).is_string()) return std::nullopt;
-  auto d = parse_date(text);
-  if (!d) r.error(key, fmt::format("not a date (got \"{}\", expected YYYY-MM-DD)", text));
-  return d;
-}
-
 /// A constant factor 1.
 class NoTrend final : public Trend {
  public:
@@ -105,7 +92,7 @@ std::unique_ptr<Trend> read_piecewise(const ParamReader& p) {
   for (const auto& item : p.array("points", true)) {
     if (!item.expect_object()) continue;
     item.allow_only({"date", "factor"});
-    const auto date = read_required_date(item, "date");
+    const auto date = read_date(item, "date", true);
     const double factor = item.required_number("factor", Bound::positive);
     if (!date) continue;
     if (previous && *date <= *previous) {
@@ -144,7 +131,7 @@ Registry<Trend> build_registry() {
          [](const ParamReader& p) -> std::unique_ptr<Trend> {
            const double floor = p.number("floor", 1.0, Bound::positive);
            const double cap = p.required_number("cap", Bound::positive);
-           const auto midpoint = read_required_date(p, "midpoint");
+           const auto midpoint = read_date(p, "midpoint", true);
            const double rate = p.required_number("rate_per_year", Bound::positive);
            if (!midpoint) return nullptr;
            return std::make_unique<LogisticTrend>(floor, cap, *midpoint, rate);

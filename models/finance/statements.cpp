@@ -157,26 +157,12 @@ std::shared_ptr<const FinanceSpec> read_finance(const ParamReader& f, const Scen
   // A number, or a dated schedule [{"from": date, "usd_per_kwh": x}, ...]; before the first
   // date the first price holds.
   if (f.has("energy_usd_per_kwh") && f.node().at("energy_usd_per_kwh").is_array()) {
-    std::optional<Date> previous;
-    for (const auto& item : f.array("energy_usd_per_kwh", true)) {
-      if (!item.expect_object()) continue;
-      item.allow_only({"from", "usd_per_kwh", "description"});
-      const std::string text = item.required_string("from");
-      const double usd = item.required_number("usd_per_kwh", Bound::non_negative);
-      const auto date = parse_date(text);
-      if (!date) {
-        if (!text.empty())
-          item.error("from", fmt::format("not a date (got \"{}\", expected YYYY-MM-DD)", text));
-        continue;
-      }
-      if (previous && *date <= *previous) {
-        item.error("from", fmt::format("dates out of order (got {}, expected after {})", text,
-                                       format_date(*previous)));
-      }
-      if (!previous) spec->energy_usd_per_kwh = usd;
-      previous = date;
-      spec->energy_changes.emplace_back(sim::Time{(*date - s.start).count() * sim::kSecondsPerDay},
-                                        usd);
+    const auto prices = read_dated_values(f, "energy_usd_per_kwh", "usd_per_kwh",
+                                          Bound::non_negative, {"description"});
+    if (!prices.empty()) spec->energy_usd_per_kwh = prices.front().value;
+    for (const auto& d : prices) {
+      spec->energy_changes.emplace_back(sim::Time{(d.from - s.start).count() * sim::kSecondsPerDay},
+                                        d.value);
     }
   } else {
     spec->energy_usd_per_kwh =

@@ -42,27 +42,11 @@ struct Step {
   double factor;
 };
 
-/// Reads [{"from": date, "factor": x}, ...] in date order.
+/// Reads [{"from": date, "factor": x, "label": text}, ...] in date order.
 std::vector<Step> read_steps(const ParamReader& p, const char* key) {
   std::vector<Step> steps;
-  std::optional<sys_days> previous;
-  for (const auto& item : p.array(key, true)) {
-    if (!item.expect_object()) continue;
-    item.allow_only({"from", "factor", "label"});
-    const std::string text = item.required_string("from");
-    const auto date = parse_date(text);
-    if (!date) {
-      if (!text.empty())
-        item.error("from", fmt::format("not a date (got \"{}\", expected YYYY-MM-DD)", text));
-      continue;
-    }
-    if (previous && *date <= *previous) {
-      item.error("from", fmt::format("dates out of order (got {}, expected after {})", text,
-                                     format_date(*previous)));
-    }
-    previous = date;
-    item.string("label", "");
-    steps.push_back({*date, item.required_number("factor", Bound::positive)});
+  for (const auto& d : read_dated_values(p, key, "factor", Bound::positive, {"label"})) {
+    steps.push_back({d.from, d.value});
   }
   return steps;
 }

@@ -130,6 +130,39 @@ std::vector<sim::Time> Scenario::period_ends() const {
   return ends;
 }
 
+std::optional<Date> read_date(const ParamReader& r, std::string_view key, bool required) {
+  if (!r.has(key)) {
+    if (required) r.error(key, "missing required key (expected YYYY-MM-DD)");
+    return std::nullopt;
+  }
+  const std::string text = r.string(key, "");
+  if (!r.node().at(key).is_string()) return std::nullopt;
+  auto d = parse_date(text);
+  if (!d) r.error(key, fmt::format("not a date (got \"{}\", expected YYYY-MM-DD)", text));
+  return d;
+}
+
+std::vector<DatedValue> read_dated_values(const ParamReader& r, std::string_view key,
+                                          const std::string& value_key, Bound bound,
+                                          const std::vector<std::string>& extra_keys) {
+  std::vector<DatedValue> out;
+  std::vector<std::string> allowed{"from", value_key};
+  allowed.insert(allowed.end(), extra_keys.begin(), extra_keys.end());
+  for (const auto& item : r.array(key, true)) {
+    if (!item.expect_object()) continue;
+    item.allow_only(allowed);
+    const auto from = read_date(item, "from", true);
+    const double value = item.required_number(value_key, bound);
+    if (!from) continue;
+    if (!out.empty() && *from <= out.back().from) {
+      item.error("from", fmt::format("dates out of order (got {}, expected after {})",
+                                     format_date(*from), format_date(out.back().from)));
+    }
+    out.push_back({*from, value});
+  }
+  return out;
+}
+
 json read_json_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError({Diagnostic{path, "", "cannot open the file for reading"}});
@@ -177,18 +210,6 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kH100Bf16Tflops = 989.0;
-
-/// Reads a date at `key`; problems are recorded.
-std::optional<Date> read_date(const ParamReader& r, std::string_view key) {
-  if (!r.has(key)) return std::nullopt;
-  const std::string text = r.string(key, "");
-  if (!r.node().at(key).is_string()) return std::nullopt;
-  auto d = parse_date(text);
-  if (!d) {
-    r.error(key, fmt::format("not a date (got \"{}\", expected YYYY-MM-DD)", text));
-  }
-  return d;
-}
 
 /// A span given as "5y", "90d", "6w", "36h" or a number of hours, from `from`;
 /// years are calendar years, so "1y" from 2028-01-01 is 366 days.
@@ -405,8 +426,7 @@ void read_pool(const ParamReader& p, Scenario& s, const std::vector<std::string>
   Date in_service = s.start;
   if (purchase) {
     // A purchase enters service when it is delivered: order date plus lead time.
-    if (!p.has("ordered")) p.error("ordered", "missing required key (expected YYYY-MM-DD)");
-    const Date ordered = read_date(p, "ordered").value_or(s.start);
+    const Date ordered = read_date(p, "ordered", true).value_or(s.start);
     const auto lead = p.integer("lead_time_days", 0, Bound::non_negative);
     in_service = ordered + std::chrono::days{lead};
   } else {
@@ -452,20 +472,8 @@ std::vector<RateSegment> read_arrivals(const ParamReader& w, Date start) {
   } else if (a.has("per_hour")) {
     out.push_back({sim::Time{}, a.number("per_hour", 0, Bound::non_negative)});
   } else {
-    std::optional<Date> previous;
-    for (const auto& seg : a.array("schedule", true)) {
-      if (!seg.expect_object()) continue;
-      seg.allow_only({"from", "per_hour"});
-      if (!seg.has("from")) seg.error("from", "missing required key (expected YYYY-MM-DD)");
-      const auto from = read_date(seg, "from");
-      const double rate = seg.required_number("per_hour", Bound::non_negative);
-      if (!from) continue;
-      if (previous && *from <= *previous) {
-        seg.error("from", fmt::format("dates out of order (got {}, expected after {})",
-                                      format_date(*from), format_date(*previous)));
-      }
-      previous = from;
-      out.push_back({std::max(sim::Time{}, time_of(start, *from)), rate});
+    for (const auto& seg : read_dated_values(a, "schedule", "per_hour", Bound::non_negative)) {
+      out.push_back({std::max(sim::Time{}, time_of(start, seg.from)), seg.value});
     }
     if (out.empty()) {
       if (a.node().at("schedule").is_array()) {
@@ -747,8 +755,7 @@ Scenario load_scenario(const json& doc, const std::string& file) {
 
   s.name = root.required_string("name");
   root.string("description", "");
-  if (!root.has("start")) root.error("start", "missing required key (expected YYYY-MM-DD)");
-  s.start = read_date(root, "start").value_or(Date{});
+  s.start = read_date(root, "start", true).value_or(Date{});
   if (!root.has("horizon")) {
     root.error("horizon", "missing required key (expected a span such as \"5y\" or \"90d\")");
   }

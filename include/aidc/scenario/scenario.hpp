@@ -179,6 +179,23 @@ const nlohmann::json& builtin_catalog();
 /// The scenario language as JSON Schema.
 const nlohmann::json& scenario_schema();
 
+/// The date (YYYY-MM-DD) at `key`; nullopt, with a recorded problem, when it is malformed or
+/// when it is missing and `required`.
+std::optional<Date> read_date(const ParamReader& r, std::string_view key, bool required = false);
+
+/// One entry of a dated list: a value in force from a date on.
+struct DatedValue {
+  Date from{};
+  double value = 0;
+};
+
+/// Reads [{"from": date, value_key: x, ...}, ...] under `key`, with dates strictly increasing;
+/// `extra_keys` (labels, descriptions) are allowed and ignored. Entries with a bad date are
+/// left out, with their problems recorded.
+std::vector<DatedValue> read_dated_values(const ParamReader& r, std::string_view key,
+                                          const std::string& value_key, Bound bound,
+                                          const std::vector<std::string>& extra_keys = {});
+
 /// "2026-01-01" as a date, or nullopt.
 std::optional<Date> parse_date(const std::string& text);
 std::string format_date(Date d);
