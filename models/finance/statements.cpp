@@ -268,7 +268,7 @@ FinanceResult compute_finance(const Scenario& s, const RunResult& r) {
     for (std::size_t c = 0; c < kClassCount; ++c) {
       if (!f.prices[c] || g.by_class[c] == 0) continue;
       const double price = f.prices[c]->usd_per_gpu_hour(
-          s.start, seg.begin, list_price(type, static_cast<WorkClass>(c)));
+          s.start, seg.begin, type, list_price(type, static_cast<WorkClass>(c)));
       st.revenue[c] = hours(g.by_class[c]) * price;
     }
     const double kw = busy_kw(type);
@@ -312,7 +312,7 @@ FinanceResult compute_finance(const Scenario& s, const RunResult& r) {
       const std::size_t od = static_cast<std::size_t>(WorkClass::on_demand);
       const double list = list_price(type, WorkClass::on_demand);
       const double price =
-          f.prices[od] ? f.prices[od]->usd_per_gpu_hour(s.start, seg.end, list) : list;
+          f.prices[od] ? f.prices[od]->usd_per_gpu_hour(s.start, seg.end, type, list) : list;
       const double incremental =
           (1.0 - f.idle_power_fraction) * kw * f.pue * f.energy_price_at(seg.end) +
           f.network_storage_usd_per_gpu_hour;

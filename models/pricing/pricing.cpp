@@ -28,7 +28,7 @@ sim::Time time_at(sys_days start, sys_days d) {
 class Fixed final : public PricingModel {
  public:
   explicit Fixed(std::optional<double> usd) : usd_(usd) {}
-  double usd_per_gpu_hour(sys_days, sim::Time, double list) const override {
+  double usd_per_gpu_hour(sys_days, sim::Time, const GpuType&, double list) const override {
     return base_price(usd_, list);
   }
   std::vector<sys_days> change_dates(sys_days, sys_days) const override { return {}; }
@@ -56,7 +56,7 @@ class Schedule final : public PricingModel {
  public:
   Schedule(std::optional<double> usd, std::vector<Step> steps)
       : usd_(usd), steps_(std::move(steps)) {}
-  double usd_per_gpu_hour(sys_days start, sim::Time t, double list) const override {
+  double usd_per_gpu_hour(sys_days start, sim::Time t, const GpuType&, double list) const override {
     double price = base_price(usd_, list);
     for (const auto& s : steps_) {
       if (t >= time_at(start, s.from)) price *= s.factor;
@@ -82,7 +82,7 @@ class GenerationalDecay final : public PricingModel {
       : usd_(usd), decline_(decline), launches_(std::move(launches)) {
     if (decline_ >= 1) throw std::invalid_argument("expected decline_per_year below 1");
   }
-  double usd_per_gpu_hour(sys_days start, sim::Time t, double list) const override {
+  double usd_per_gpu_hour(sys_days start, sim::Time t, const GpuType&, double list) const override {
     const auto day = start + std::chrono::days{t.seconds / sim::kSecondsPerDay};
     const std::chrono::year_month_day a{start};
     const std::chrono::year_month_day b{day};
@@ -116,6 +116,30 @@ class GenerationalDecay final : public PricingModel {
   std::vector<Step> launches_;
 };
 
+/// Model access billed by tokens: an hour of a GPU serves tokens_per_second_per_gpu (an H100's)
+/// x the type's inference_factor x 3,600 tokens, a share of them output, priced per million.
+class Tokens final : public PricingModel {
+ public:
+  Tokens(double input_usd, double output_usd, double output_share, double tokens_per_second)
+      : input_usd_(input_usd),
+        output_usd_(output_usd),
+        output_share_(output_share),
+        tokens_per_second_(tokens_per_second) {}
+  double usd_per_gpu_hour(sys_days, sim::Time, const GpuType& gpu, double) const override {
+    const double tokens = tokens_per_second_ * gpu.inference_factor * 3600.0;
+    const double usd_per_million = (1.0 - output_share_) * input_usd_ + output_share_ * output_usd_;
+    return tokens * usd_per_million / 1e6;
+  }
+  std::vector<sys_days> change_dates(sys_days, sys_days) const override { return {}; }
+
+ private:
+  double input_usd_, output_usd_, output_share_, tokens_per_second_;
+};
+
+// Output tokens are 1 / (1 + 9.33) of all tokens in the Azure LLM inference trace of 2023
+// (sum of input / sum of output tokens = 9.33; Patel et al., "Splitwise", ISCA 2024).
+constexpr double kAzureOutputShare = 1.0 / 10.33;
+
 Registry<PricingModel> build() {
   Registry<PricingModel> r("pricing model", "model");
   const ParamInfo usd{"usd_per_gpu_hour", "price in USD per GPU-hour", "the catalog's list price"};
@@ -139,6 +163,21 @@ Registry<PricingModel> build() {
            return std::make_unique<GenerationalDecay>(
                read_base(p), p.required_number("decline_per_year", Bound::fraction),
                std::move(launches));
+         }});
+  r.add({"tokens",
+         "Model access billed by tokens: USD per million input and output tokens, at the tokens/s "
+         "one GPU serves.",
+         {{"usd_per_million_input_tokens", "price of a million input tokens", ""},
+          {"usd_per_million_output_tokens", "price of a million output tokens", ""},
+          {"output_token_share", "share of tokens that are output", "0.097 (Azure LLM trace 2023)"},
+          {"tokens_per_second_per_gpu",
+           "tokens/s one H100 serves; other types scale by inference_factor", ""}},
+         [](const ParamReader& p) {
+           return std::make_unique<Tokens>(
+               p.required_number("usd_per_million_input_tokens", Bound::non_negative),
+               p.required_number("usd_per_million_output_tokens", Bound::non_negative),
+               p.number("output_token_share", kAzureOutputShare, Bound::fraction),
+               p.required_number("tokens_per_second_per_gpu", Bound::positive));
          }});
   return r;
 }

@@ -201,3 +201,19 @@ TEST_CASE("A dated electricity price takes effect on its date", "[finance]") {
   CHECK(x.f.periods[2].energy == Approx(1468.8).epsilon(1e-12));
   CHECK(x.f.periods[3].energy == Approx(12.75 * 720 * 0.20).epsilon(1e-12));
 }
+
+TEST_CASE("Inference priced by tokens earns tokens served times the price per token", "[finance]") {
+  // 10 H100s serve a flat demand of 10 GPUs all year: 87,600 GPU-hours. One H100 serves
+  // 1,000 tokens/s = 3.6M tokens an hour, 10% of them output: 0.9 x 3.00 + 0.1 x 15.00 =
+  // 4.20 USD per million, so 15.12 USD per GPU-hour and 1,324,512 USD in the year.
+  const auto x = run(R"({"name": "tok", "start": "2026-01-01", "horizon": "365d", "seed": 1,
+    "catalog": {"H100": {"inference_factor": 1}},
+    "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 10, "in_service": "2026-01-01"}]},
+    "workloads": {"inference": [{"id": "api", "demand": {"base_gpus": 10}}]},
+    "finance": {"prices": {"inference": {"model": "tokens", "usd_per_million_input_tokens": 3,
+      "usd_per_million_output_tokens": 15, "output_token_share": 0.1,
+      "tokens_per_second_per_gpu": 1000}}}})");
+  const std::size_t inference = static_cast<std::size_t>(aidc::WorkClass::inference);
+  REQUIRE(x.r.totals.by_class[inference] == 10LL * 8760 * 3600);
+  CHECK(x.f.total.revenue[inference] == Approx(1324512.0).epsilon(1e-12));
+}

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "aidc/models/registry.hpp"
+#include "aidc/scenario/scenario.hpp"
 #include "aidc/sim/time.hpp"
 
 namespace aidc {
@@ -15,9 +16,9 @@ namespace aidc {
 class PricingModel {
  public:
   virtual ~PricingModel() = default;
-  /// The price at `t` (seconds since midnight of `start`) for a GPU whose list price is
-  /// `list_usd_per_gpu_hour` (the catalog's price for the class, or 0 when unknown).
-  virtual double usd_per_gpu_hour(std::chrono::sys_days start, sim::Time t,
+  /// The price at `t` (seconds since midnight of `start`) of an hour of `gpu`, whose list
+  /// price is `list_usd_per_gpu_hour` (the catalog's price for the class, or 0 when unknown).
+  virtual double usd_per_gpu_hour(std::chrono::sys_days start, sim::Time t, const GpuType& gpu,
                                   double list_usd_per_gpu_hour) const = 0;
   /// The dates on which the price steps.
   virtual std::vector<std::chrono::sys_days> change_dates(std::chrono::sys_days start,
