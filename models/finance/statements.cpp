@@ -387,7 +387,7 @@ FinanceResult compute_finance(const Scenario& s, const RunResult& r) {
   for (const auto& [gpu, totals] : by_type) {
     const GpuType& type = s.catalog.at(gpu);
     const double fixed =
-        (1.0 - f.idle_power_fraction) * busy_kw(type) * f.pue * f.energy_usd_per_kwh +
+        (1.0 - f.idle_power_fraction) * busy_kw(type) * f.pue * f.energy_price_at(r.window_begin) +
         f.network_storage_usd_per_gpu_hour;
     FinanceResult::BreakEven b;
     b.gpu = gpu;
