@@ -266,7 +266,12 @@ FinanceResult compute_finance(const Scenario& s, const RunResult& r) {
     const auto& g = seg.gpu_seconds;
     Statement st;
     for (std::size_t c = 0; c < kClassCount; ++c) {
-      if (!f.prices[c] || g.by_class[c] == 0) continue;
+      if (!f.prices[c]) continue;
+      if (f.prices[c]->priced_at_start()) {
+        st.revenue[c] = g.accrued_revenue_usd[c];  // each job or contract at its own price
+        continue;
+      }
+      if (g.by_class[c] == 0) continue;
       const double price = f.prices[c]->usd_per_gpu_hour(
           s.start, seg.begin, type, list_price(type, static_cast<WorkClass>(c)));
       st.revenue[c] = hours(g.by_class[c]) * price;

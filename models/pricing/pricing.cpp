@@ -136,6 +136,58 @@ class Tokens final : public PricingModel {
   double input_usd_, output_usd_, output_share_, tokens_per_second_;
 };
 
+/// Spot prices that rise as spare capacity falls: base x (1 + (max_multiplier - 1) x u^exponent)
+/// at utilization u when a job starts, held for the job. A customer whose willingness to pay
+/// is below the quote walks away.
+class UtilizationSpot final : public PricingModel {
+ public:
+  UtilizationSpot(std::optional<double> usd, double max_multiplier, double exponent,
+                  std::shared_ptr<const Distribution> wtp)
+      : usd_(usd), max_(max_multiplier), exponent_(exponent), wtp_(std::move(wtp)) {
+    if (max_ < 1) throw std::invalid_argument("expected max_multiplier of 1 or more");
+  }
+  bool priced_at_start() const override { return true; }
+  double usd_per_gpu_hour(sys_days, sim::Time, const GpuType&, double list) const override {
+    return base_price(usd_, list);
+  }
+  double quote(sys_days, sim::Time, const GpuType&, double list, double utilization,
+               double) const override {
+    return base_price(usd_, list) * (1.0 + (max_ - 1.0) * std::pow(utilization, exponent_));
+  }
+  const Distribution* willingness_to_pay() const override { return wtp_.get(); }
+  std::vector<sys_days> change_dates(sys_days, sys_days) const override { return {}; }
+
+ private:
+  std::optional<double> usd_;
+  double max_, exponent_;
+  std::shared_ptr<const Distribution> wtp_;
+};
+
+/// Reserved contracts: the base price less a discount that grows with the term; the largest
+/// discount whose min_term_days the contract's term reaches applies, held for the term.
+class Reserved final : public PricingModel {
+ public:
+  Reserved(std::optional<double> usd, std::vector<std::pair<double, double>> discounts)
+      : usd_(usd), discounts_(std::move(discounts)) {}
+  bool priced_at_start() const override { return true; }
+  double usd_per_gpu_hour(sys_days, sim::Time, const GpuType&, double list) const override {
+    return base_price(usd_, list);
+  }
+  double quote(sys_days, sim::Time, const GpuType&, double list, double,
+               double term_days) const override {
+    double discount = 0;
+    for (const auto& [min_days, d] : discounts_) {
+      if (term_days >= min_days) discount = std::max(discount, d);
+    }
+    return base_price(usd_, list) * (1.0 - discount);
+  }
+  std::vector<sys_days> change_dates(sys_days, sys_days) const override { return {}; }
+
+ private:
+  std::optional<double> usd_;
+  std::vector<std::pair<double, double>> discounts_;
+};
+
 // Output tokens are 1 / (1 + 9.33) of all tokens in the Azure LLM inference trace of 2023
 // (sum of input / sum of output tokens = 9.33; Patel et al., "Splitwise", ISCA 2024).
 constexpr double kAzureOutputShare = 1.0 / 10.33;
@@ -163,6 +215,37 @@ Registry<PricingModel> build() {
            return std::make_unique<GenerationalDecay>(
                read_base(p), p.required_number("decline_per_year", Bound::fraction),
                std::move(launches));
+         }});
+  r.add({"utilization_spot",
+         "Spot prices that rise as spare capacity falls; customers below the quote walk away.",
+         {usd,
+          {"max_multiplier", "price multiple when every eligible GPU is busy", "3"},
+          {"exponent", "how late the price rises: u^exponent", "2"},
+          {"willingness_to_pay", "distribution of the most customers would pay, USD/GPU-hour",
+           "everyone accepts"}},
+         [](const ParamReader& p) {
+           std::shared_ptr<const Distribution> wtp;
+           if (p.has("willingness_to_pay")) {
+             wtp = read_distribution(p, "willingness_to_pay", Bound::non_negative);
+           }
+           return std::make_unique<UtilizationSpot>(
+               read_base(p), p.number("max_multiplier", 3.0, Bound::positive),
+               p.number("exponent", 2.0, Bound::positive), wtp);
+         }});
+  r.add({"reserved",
+         "Reserved contracts: a discount by term, held for the term.",
+         {{"usd_per_gpu_hour", "price before discount", "the catalog's on-demand list price"},
+          {"discounts", "[{\"min_term_days\": d, \"discount\": x}]: the largest reached applies",
+           "none"}},
+         [](const ParamReader& p) {
+           std::vector<std::pair<double, double>> discounts;
+           for (const auto& item : p.array("discounts", false)) {
+             if (!item.expect_object()) continue;
+             item.allow_only({"min_term_days", "discount"});
+             discounts.emplace_back(item.required_number("min_term_days", Bound::non_negative),
+                                    item.required_number("discount", Bound::fraction));
+           }
+           return std::make_unique<Reserved>(read_base(p), std::move(discounts));
          }});
   r.add({"tokens",
          "Model access billed by tokens: USD per million input and output tokens, at the tokens/s "

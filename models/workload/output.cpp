@@ -149,6 +149,7 @@ nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r) {
     sj["arrived"] = st.arrived;
     sj["served"] = st.served;
     sj["lost"] = st.lost;
+    sj["declined"] = st.declined;
     sj["reneged"] = st.reneged;
     sj["preempted"] = st.preempted;
     sj["waiting_at_end"] = st.waiting_at_end;

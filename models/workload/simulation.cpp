@@ -24,7 +24,10 @@ GpuSeconds& GpuSeconds::operator+=(const GpuSeconds& o) {
   busy += o.busy;
   idle += o.idle;
   down += o.down;
-  for (std::size_t c = 0; c < kClassCount; ++c) by_class[c] += o.by_class[c];
+  for (std::size_t c = 0; c < kClassCount; ++c) {
+    by_class[c] += o.by_class[c];
+    accrued_revenue_usd[c] += o.accrued_revenue_usd[c];
+  }
   training_lost += o.training_lost;
   return *this;
 }
@@ -58,6 +61,7 @@ struct Pool {
   std::int64_t claimed = 0;  // idle GPUs promised to waiting higher-priority work
   std::int64_t last = 0;
   GpuSeconds acc;
+  std::array<double, kClassCount> usd_per_hour{};  // revenue rate of start-priced work
   sim::Rng failure_rng;
   EventId next_failure{};
   bool in_service = false;
@@ -71,6 +75,7 @@ struct Pool {
     for (std::size_t c = 0; c < kClassCount; ++c) {
       acc.by_class[c] += held[c] * dt;
       acc.busy += held[c] * dt;
+      acc.accrued_revenue_usd[c] += usd_per_hour[c] * static_cast<double>(dt) / 3600.0;
     }
     last = now;
   }
@@ -91,6 +96,7 @@ struct Running {
   std::int64_t gpus = 0;
   std::int64_t end = 0;
   EventId departure{};
+  double usd_per_gpu_hour = 0;      // set at the start when the class is priced at start
   std::uint32_t index_in_pool = 0;  // position in the pool's list of running jobs
   bool live = false;
   bool leaving = false;  // preempted, running out its notice
@@ -100,7 +106,7 @@ struct Running {
 struct Stream {
   const RentalSpec* spec = nullptr;
   std::size_t cls = 0;
-  sim::Rng arrivals_rng, gpus_rng, duration_rng;
+  sim::Rng arrivals_rng, gpus_rng, duration_rng, wtp_rng;
   std::size_t segment = 0;
   std::size_t trace_next = 0;
   double clock_hours = 0;
@@ -138,7 +144,8 @@ struct Campaign {
 
 struct Contract {
   const ContractSpec* spec = nullptr;
-  std::vector<std::int64_t> held;  // per pool
+  std::vector<std::int64_t> held;        // per pool
+  std::vector<double> usd_per_gpu_hour;  // per pool, quoted when the contract begins
   std::int64_t total = 0;
   bool active = false;
 };
@@ -166,6 +173,7 @@ class Run {
       Contract k;
       k.spec = &spec;
       k.held.assign(s.pools.size(), 0);
+      k.usd_per_gpu_hour.assign(s.pools.size(), 0.0);
       contracts_.push_back(k);
     }
     for (const auto& spec : s.campaigns) {
@@ -287,6 +295,7 @@ class Run {
         move(p, &pool.held[kReserved], &pool.idle, k.held[p]);
         k.total -= k.held[p];
         k.held[p] = 0;
+        reprice_contracts(p);
       }
     }
     pool.advance(now());
@@ -352,6 +361,7 @@ class Run {
       for (auto& k : contracts_) {
         if (pick < k.held[p]) {
           --k.held[p];
+          reprice_contracts(p);
           --k.total;
           move(p, &pool.held[c], &pool.down, 1);
           request_reconcile();
@@ -390,6 +400,7 @@ class Run {
     st.arrivals_rng = stream("rentals." + spec.id + ".arrivals");
     st.gpus_rng = stream("rentals." + spec.id + ".gpus");
     st.duration_rng = stream("rentals." + spec.id + ".duration");
+    st.wtp_rng = stream("rentals." + spec.id + ".willingness_to_pay");
     for (const std::size_t p : spec.pools) {
       if (!s_.policy.allows(spec.work_class, s_.pools[p].gpu)) continue;
       st.pools.push_back(static_cast<std::uint32_t>(p));
@@ -485,6 +496,13 @@ class Run {
         }
       }
       if (best_room >= 0) {
+        // Priced at the start: a customer who would pay less than the quote walks away.
+        const PricingModel* model = start_pricing(st.cls);
+        if (model && model->willingness_to_pay() &&
+            model->willingness_to_pay()->sample(st.wtp_rng) < start_price(i, best)) {
+          if (counted) ++st.stats.declined;
+          return;
+        }
         start_job(i, best, gpus, duration, now(), counted);
         return;
       }
@@ -514,6 +532,7 @@ class Run {
                  std::int64_t arrived, bool counted) {
     Stream& st = streams_[i];
     Pool& pool = pools_[p];
+    const double price = start_price(i, p);  // quoted before the job's own GPUs count as busy
     move(p, &pool.idle, &pool.held[st.cls], gpus);
     st.advance(now());
     st.busy += gpus;
@@ -530,10 +549,17 @@ class Run {
       free_running_.pop_back();
     }
     auto& list = running_on(p, st.cls);
-    running_[slot] =
-        Running{p,      static_cast<std::uint32_t>(i),           gpus, now() + duration,
-                {},     static_cast<std::uint32_t>(list.size()), true, false,
-                counted};
+    running_[slot] = Running{p,
+                             static_cast<std::uint32_t>(i),
+                             gpus,
+                             now() + duration,
+                             {},
+                             price,
+                             static_cast<std::uint32_t>(list.size()),
+                             true,
+                             false,
+                             counted};
+    pool.usd_per_hour[st.cls] += static_cast<double>(gpus) * price;
     list.push_back(slot);
     running_[slot].departure =
         engine_.schedule_in(sim::seconds(duration), [this, slot](Engine&) { depart(slot); });
@@ -557,6 +583,7 @@ class Run {
     }
     if (r.leaving) leaving_[r.pool * kClassCount + st.cls] -= r.gpus;
     move(r.pool, &pool.held[st.cls], &pool.idle, r.gpus);
+    pool.usd_per_hour[st.cls] -= static_cast<double>(r.gpus) * r.usd_per_gpu_hour;
     st.advance(now());
     st.busy -= r.gpus;
     auto& list = running_on(r.pool, st.cls);
@@ -654,8 +681,59 @@ class Run {
 
   // Contracts ----------------------------------------------------------------------------
   void begin_contract(std::size_t k) {
-    contracts_[k].active = true;
+    Contract& kc = contracts_[k];
+    kc.active = true;
+    if (const PricingModel* model = start_pricing(kReserved)) {
+      const double term_days =
+          static_cast<double>((kc.spec->end - kc.spec->begin).seconds) / sim::kSecondsPerDay;
+      for (std::size_t p = 0; p < pools_.size(); ++p) {
+        const GpuType& type = *pools_[p].type;
+        kc.usd_per_gpu_hour[p] =
+            model->quote(s_.start, engine_.now(), type,
+                         type.rental_usd_per_gpu_hour.on_demand.value_or(0.0), 0.0, term_days);
+      }
+    }
     reconcile();
+  }
+
+  /// The pricing model of class c when it prices work at its start; else null.
+  const PricingModel* start_pricing(std::size_t c) const {
+    if (!s_.finance) return nullptr;
+    const auto& model = s_.finance->prices[c];
+    return model && model->priced_at_start() ? model.get() : nullptr;
+  }
+
+  /// The price a job of stream i starting now on pool p pays for its whole run: the quote
+  /// at the utilization of the stream's eligible pools; 0 when the class is not priced at start.
+  double start_price(std::size_t i, std::uint32_t p) const {
+    const Stream& st = streams_[i];
+    const PricingModel* model = start_pricing(st.cls);
+    if (!model) return 0.0;
+    std::int64_t busy = 0;
+    std::int64_t installed = 0;
+    for (const std::uint32_t q : st.pools) {
+      installed += pools_[q].installed - pools_[q].down;
+      for (const auto h : pools_[q].held) busy += h;
+    }
+    const double utilization =
+        installed > 0 ? static_cast<double>(busy) / static_cast<double>(installed) : 0.0;
+    const GpuType& type = *pools_[p].type;
+    const auto& list = type.rental_usd_per_gpu_hour;
+    const double list_price = st.cls == static_cast<std::size_t>(WorkClass::spot)
+                                  ? list.spot.value_or(list.on_demand.value_or(0.0))
+                                  : list.on_demand.value_or(0.0);
+    return model->quote(s_.start, engine_.now(), type, list_price, utilization, 0.0);
+  }
+
+  /// Sets pool p's revenue rate from the contracts' GPUs there and their prices.
+  void reprice_contracts(std::size_t p) {
+    Pool& pool = pools_[p];
+    pool.advance(now());
+    double rate = 0;
+    for (const auto& k : contracts_) {
+      rate += static_cast<double>(k.held[p]) * k.usd_per_gpu_hour[p];
+    }
+    pool.usd_per_hour[kReserved] = rate;
   }
 
   void end_contract(std::size_t k) {
@@ -665,6 +743,7 @@ class Run {
       if (kc.held[p] == 0) continue;
       move(p, &pools_[p].held[kReserved], &pools_[p].idle, kc.held[p]);
       kc.held[p] = 0;
+      reprice_contracts(p);
       dispatch(static_cast<std::uint32_t>(p));
     }
     kc.total = 0;
@@ -1080,6 +1159,7 @@ class Run {
             if (take > 0) {
               move(p, &pools_[p].idle, &pools_[p].held[kReserved], take);
               kc.held[p] += take;
+              reprice_contracts(p);
               kc.total += take;
             }
             if (want[p] > take) {

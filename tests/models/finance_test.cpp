@@ -217,3 +217,57 @@ TEST_CASE("Inference priced by tokens earns tokens served times the price per to
   REQUIRE(x.r.totals.by_class[inference] == 10LL * 8760 * 3600);
   CHECK(x.f.total.revenue[inference] == Approx(1324512.0).epsilon(1e-12));
 }
+
+TEST_CASE("Reserved contracts pay the discount their term reaches, for the whole term",
+          "[finance]") {
+  // 4.00 USD/GPU-hour before discount; 30% off from 365 days, 50% from 1,095. Contract "year"
+  // (10 GPUs, 365 days) pays 2.80; contract "short" (5 GPUs, 100 days) pays 4.00:
+  // 10 x 8,760 x 2.80 + 5 x 2,400 x 4.00 = 245,280 + 48,000 = 293,280.
+  const auto x = run(R"({"name": "res", "start": "2026-01-01", "horizon": "365d", "seed": 1,
+    "fleet": {"pools": [{"id": "a", "gpu": "H100", "count": 10}, {"id": "b", "gpu": "H100", "count": 5}]},
+    "workloads": {"contracts": [
+      {"id": "year", "gpus": 10, "term_days": 365, "pools": ["a"]},
+      {"id": "short", "gpus": 5, "term_days": 100, "pools": ["b"]}]},
+    "finance": {"prices": {"reserved": {"model": "reserved", "usd_per_gpu_hour": 4.0,
+      "discounts": [{"min_term_days": 365, "discount": 0.3}, {"min_term_days": 1095, "discount": 0.5}]}}}})");
+  CHECK(x.r.totals.by_class[kReserved] == (10LL * 8760 + 5LL * 2400) * 3600);
+  CHECK(x.f.total.revenue[kReserved] == Approx(293280.0).epsilon(1e-9));
+}
+
+TEST_CASE("Utilization spot prices rise with utilization and customers below them walk away",
+          "[finance]") {
+  const std::size_t spot = static_cast<std::size_t>(aidc::WorkClass::spot);
+  SECTION("half the pool busy: the quote is base x (1 + 2 x 0.5^2) = 1.5 base") {
+    // A contract holds 50 of 100 GPUs all year; short spot jobs (36 s, 0.5 an hour) rarely
+    // overlap, so almost every quote is at utilization 50/100: 2.00 x 1.5 = 3.00 (3.04 at 51%).
+    const auto x = run(R"({"name": "us", "start": "2026-01-01", "horizon": "365d", "seed": 2,
+      "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 100}]},
+      "workloads": {"contracts": [{"id": "k", "gpus": 50, "term_days": 365}],
+        "rentals": [{"id": "s", "contract": "spot", "arrivals": {"per_hour": 0.5}, "gpus": 1,
+                     "duration_hours": 0.01}]},
+      "finance": {"prices": {"reserved": {"model": "fixed", "usd_per_gpu_hour": 1.0},
+        "spot": {"model": "utilization_spot", "usd_per_gpu_hour": 2.0, "max_multiplier": 3,
+                 "exponent": 2}}}})");
+    const double hours = static_cast<double>(x.r.totals.by_class[spot]) / 3600.0;
+    REQUIRE(hours > 0);
+    const double mean_price = x.f.total.revenue[spot] / hours;
+    CHECK(mean_price >= 3.0 - 1e-9);
+    CHECK(mean_price < 3.0 * 1.002);
+    CHECK(x.r.streams[0].declined == 0);
+  }
+  SECTION("willingness to pay uniform on 0-4 against a quote of about 2: half walk away") {
+    // 1,000 idle GPUs: utilization stays near 0, so the quote is about 2.00, and a customer
+    // pays at least that with probability 1/2. About 4,380 arrivals: 4 sd = 4 x sqrt(0.25/4380).
+    const auto x = run(R"({"name": "wtp", "start": "2026-01-01", "horizon": "365d", "seed": 3,
+      "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 1000}]},
+      "workloads": {"rentals": [{"id": "s", "contract": "spot", "arrivals": {"per_hour": 0.5},
+                                 "gpus": 1, "duration_hours": 0.01}]},
+      "finance": {"prices": {"spot": {"model": "utilization_spot", "usd_per_gpu_hour": 2.0,
+        "willingness_to_pay": {"dist": "uniform", "low": 0, "high": 4}}}}})");
+    const auto& st = x.r.streams[0];
+    REQUIRE(st.arrived > 4000);
+    CHECK(st.arrived == st.served + st.lost + st.declined + st.reneged + st.waiting_at_end);
+    const double declined = static_cast<double>(st.declined) / static_cast<double>(st.arrived);
+    CHECK(std::abs(declined - 0.5) < 4 * std::sqrt(0.25 / static_cast<double>(st.arrived)));
+  }
+}

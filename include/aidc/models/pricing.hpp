@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "aidc/models/distribution.hpp"
 #include "aidc/models/registry.hpp"
 #include "aidc/scenario/scenario.hpp"
 #include "aidc/sim/time.hpp"
@@ -20,6 +21,17 @@ class PricingModel {
   /// price is `list_usd_per_gpu_hour` (the catalog's price for the class, or 0 when unknown).
   virtual double usd_per_gpu_hour(std::chrono::sys_days start, sim::Time t, const GpuType& gpu,
                                   double list_usd_per_gpu_hour) const = 0;
+  /// True for models whose price is set when a job or contract starts and held to its end
+  /// (quote()); their revenue is accrued by the simulation, not by GPU-hours x price.
+  virtual bool priced_at_start() const { return false; }
+  /// The price for a job or contract starting at `t` while `utilization` of its eligible
+  /// GPUs is busy, for a term of `term_days`.
+  virtual double quote(std::chrono::sys_days start, sim::Time t, const GpuType& gpu, double list,
+                       double /*utilization*/, double /*term_days*/) const {
+    return usd_per_gpu_hour(start, t, gpu, list);
+  }
+  /// What customers would pay at most, USD per GPU-hour; null: every customer accepts.
+  virtual const Distribution* willingness_to_pay() const { return nullptr; }
   /// The dates on which the price steps.
   virtual std::vector<std::chrono::sys_days> change_dates(std::chrono::sys_days start,
                                                           std::chrono::sys_days end) const = 0;

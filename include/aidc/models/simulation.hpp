@@ -22,6 +22,9 @@ struct GpuSeconds {
   std::array<std::int64_t, kClassCount> by_class{};
   /// Of by_class[training]: GPU-seconds of work lost to failures, restarts and stalls.
   std::int64_t training_lost = 0;
+  /// Revenue accrued in the run for classes priced when a job or contract starts
+  /// (PricingModel::priced_at_start()), USD.
+  std::array<double, kClassCount> accrued_revenue_usd{};
   GpuSeconds& operator+=(const GpuSeconds& o);
 };
 
@@ -39,13 +42,14 @@ struct PeriodRow {
 
 /// What happened to one stream of job requests (a rental or experiment stream) within the
 /// statistics window. Requests are counted when they arrive in the window:
-/// arrived = served + lost + reneged + waiting_at_end.
+/// arrived = served + lost + declined + reneged + waiting_at_end.
 struct StreamStats {
   std::string id;
   WorkClass work_class = WorkClass::on_demand;
   std::int64_t arrived = 0;
   std::int64_t served = 0;     // started
   std::int64_t lost = 0;       // found no room and would not wait
+  std::int64_t declined = 0;   // walked away: the quoted price was above what they would pay
   std::int64_t reneged = 0;    // left the queue when their patience ran out
   std::int64_t preempted = 0;  // of the served, cut short (policy, failure or retirement)
   std::int64_t waiting_at_end = 0;
