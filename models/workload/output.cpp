@@ -210,7 +210,10 @@ std::string timeseries_csv(const Scenario& s, const RunResult& r) {
     out +=
         ",revenue_usd,internal_value_usd,energy_usd,facility_usd,maintenance_usd,"
         "network_storage_usd,overhead_usd,revenue_share_usd,ebitda_usd,depreciation_usd,"
-        "ebit_usd,capex_usd,net_book_value_usd";
+        "impairment_usd,ebit_usd,capex_usd,free_cash_flow_usd,net_book_value_usd";
+    for (std::size_t c = 0; c < kClassCount; ++c) {
+      out += fmt::format(",{}_revenue_usd", class_name(static_cast<WorkClass>(c)));
+    }
   }
   out += "\n";
   std::size_t index = 0;
@@ -225,12 +228,13 @@ std::string timeseries_csv(const Scenario& s, const RunResult& r) {
     out += fmt::format(",{},{}", hours(g.by_class[0] - g.training_lost), hours(g.training_lost));
     if (fin) {
       const Statement& st = fin->rows[index];
-      out += fmt::format(
-          ",{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:."
-          "2f}",
-          st.external_revenue(), st.internal_value(), st.energy, st.facility, st.maintenance,
-          st.network_storage, st.overhead, st.revenue_share, st.ebitda(), st.depreciation,
-          st.ebit(), st.capex, st.net_book_value);
+      for (const double usd : {st.external_revenue(), st.internal_value(), st.energy, st.facility,
+                               st.maintenance, st.network_storage, st.overhead, st.revenue_share,
+                               st.ebitda(), st.depreciation, st.impairment, st.ebit(), st.capex,
+                               st.free_cash_flow(s.finance->tax_rate), st.net_book_value}) {
+        out += fmt::format(",{:.2f}", usd);
+      }
+      for (const double usd : st.revenue) out += fmt::format(",{:.2f}", usd);
     }
     out += "\n";
     ++index;
