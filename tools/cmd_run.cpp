@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 
+#include "aidc/models/finance.hpp"
 #include "aidc/models/output.hpp"
 #include "aidc/models/simulation.hpp"
 #include "aidc/scenario/scenario.hpp"
@@ -29,17 +30,21 @@ void run_command(const RunOptions& opt) {
   const double wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
-  auto summary = summary_json(scenario, result);
+  std::optional<FinanceResult> finance;
+  if (scenario.finance) finance = compute_finance(scenario, result);
+  const FinanceResult* statements = finance ? &*finance : nullptr;
+  auto summary = summary_json(scenario, result, statements);
   summary["scenario_hash"] = document_hash(doc);
   nlohmann::ordered_json run;
   run["wall_seconds"] = wall_seconds;
   run["events_per_second"] = static_cast<double>(result.events_processed) / wall_seconds;
   if (!opt.out_dir.empty()) {
-    write_files_atomically(opt.out_dir, {{"summary.json", summary.dump(2) + "\n"},
-                                         {"timeseries.csv", timeseries_csv(scenario, result)},
-                                         {"run.json", run.dump(2) + "\n"}});
+    write_files_atomically(opt.out_dir,
+                           {{"summary.json", summary.dump(2) + "\n"},
+                            {"timeseries.csv", timeseries_csv(scenario, result, statements)},
+                            {"run.json", run.dump(2) + "\n"}});
   }
-  fmt::print("{}", summary_table(scenario, result));
+  fmt::print("{}", summary_table(scenario, result, statements));
   fmt::print("\nwall time {:.3f} s{}\n", wall_seconds,
              opt.out_dir.empty() ? "" : fmt::format(", outputs in {}/", opt.out_dir));
 }

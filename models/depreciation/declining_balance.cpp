@@ -22,7 +22,7 @@ constexpr double kMaxLifeYears = 100.0;
 /// over the remaining life (on book value less salvage) charges more, straight line is used.
 /// Without it, the last year charges whatever is left down to salvage, so every asset ends its
 /// life at salvage. A year's charge is spread evenly over that year.
-class DecliningBalance final : public DepreciationModel {
+class DecliningBalance final : public AgeBasedDepreciation {
  public:
   DecliningBalance(double life_years, double factor, double salvage_fraction,
                    bool switch_to_straight_line)
@@ -53,19 +53,14 @@ class DecliningBalance final : public DepreciationModel {
     }
   }
 
-  double charge_usd(double cost_usd, double from_years, double to_years, double,
-                    double) const override {
-    assert(from_years <= to_years);
-    return std::max(
-        0.0, cost_usd * charged_fraction(to_years) - cost_usd * charged_fraction(from_years));
-  }
   double life_years() const override { return life_years_; }
   double salvage_fraction() const override { return salvage_fraction_; }
 
  private:
+  double base_fraction() const override { return 1.0; }
   /// The share of cost charged by age `t`: whole years from the table, then the current
   /// year's charge pro rata.
-  double charged_fraction(double t) const {
+  double charged_fraction(double t) const override {
     if (t <= 0) return 0.0;
     if (t >= life_years_) return 1.0 - salvage_fraction_;
     const auto k = static_cast<std::size_t>(std::floor(t));

@@ -25,7 +25,7 @@ constexpr double kSevenYearPct[] = {14.29, 24.49, 17.49, 12.49, 8.93, 8.92, 8.93
 /// MACRS (GDS, half-year convention) at the exact Table A-1 percentages. Recovery year k is
 /// the age [k-1, k), so 5-year property is charged over 6 years of age; a year's charge is
 /// spread evenly over that year. No salvage: the whole basis is recovered.
-class Macrs final : public DepreciationModel {
+class Macrs final : public AgeBasedDepreciation {
  public:
   explicit Macrs(std::int64_t recovery_years) {
     assert(recovery_years == 5 || recovery_years == 7);
@@ -41,18 +41,13 @@ class Macrs final : public DepreciationModel {
     cumulative_.back() = 1.0;
   }
 
-  double charge_usd(double cost_usd, double from_years, double to_years, double,
-                    double) const override {
-    assert(from_years <= to_years);
-    return std::max(
-        0.0, cost_usd * charged_fraction(to_years) - cost_usd * charged_fraction(from_years));
-  }
   double life_years() const override { return static_cast<double>(percent_.size()); }
   double salvage_fraction() const override { return 0.0; }
 
  private:
+  double base_fraction() const override { return 1.0; }
   /// The share of the basis charged by age `t`.
-  double charged_fraction(double t) const {
+  double charged_fraction(double t) const override {
     if (t <= 0) return 0.0;
     if (t >= life_years()) return 1.0;
     const auto k = static_cast<std::size_t>(std::floor(t));

@@ -10,26 +10,20 @@ namespace {
 
 /// Equal charge per unit of time from age 0 to the end of life, down to salvage;
 /// D(t) = (C - S) * min(t, N) / N.
-class StraightLine final : public DepreciationModel {
+class StraightLine final : public AgeBasedDepreciation {
  public:
   StraightLine(double life_years, double salvage_fraction)
       : life_years_(life_years), salvage_fraction_(salvage_fraction) {
     assert(life_years_ > 0 && salvage_fraction_ >= 0 && salvage_fraction_ < 1);
   }
 
-  double charge_usd(double cost_usd, double from_years, double to_years, double,
-                    double) const override {
-    assert(from_years <= to_years);
-    const double depreciable = cost_usd * (1.0 - salvage_fraction_);
-    return std::max(
-        0.0, depreciable * charged_fraction(to_years) - depreciable * charged_fraction(from_years));
-  }
   double life_years() const override { return life_years_; }
   double salvage_fraction() const override { return salvage_fraction_; }
 
  private:
+  double base_fraction() const override { return 1.0 - salvage_fraction_; }
   /// The share of the depreciable amount charged by age `t`.
-  double charged_fraction(double t) const {
+  double charged_fraction(double t) const override {
     return t >= life_years_ ? 1.0 : std::max(t, 0.0) / life_years_;
   }
 

@@ -11,7 +11,7 @@ namespace {
 
 /// Sum of the years' digits over a whole number N of years: year k of age [k-1, k) charges
 /// (N - k + 1) / (N (N + 1) / 2) of cost less salvage, spread evenly over that year.
-class SumOfYearsDigits final : public DepreciationModel {
+class SumOfYearsDigits final : public AgeBasedDepreciation {
  public:
   SumOfYearsDigits(double life_years, double salvage_fraction)
       : life_years_(life_years),
@@ -21,21 +21,15 @@ class SumOfYearsDigits final : public DepreciationModel {
     assert(salvage_fraction_ >= 0 && salvage_fraction_ < 1);
   }
 
-  double charge_usd(double cost_usd, double from_years, double to_years, double,
-                    double) const override {
-    assert(from_years <= to_years);
-    const double depreciable = cost_usd * (1.0 - salvage_fraction_);
-    return std::max(
-        0.0, depreciable * charged_fraction(to_years) - depreciable * charged_fraction(from_years));
-  }
   double life_years() const override { return life_years_; }
   double salvage_fraction() const override { return salvage_fraction_; }
 
  private:
+  double base_fraction() const override { return 1.0 - salvage_fraction_; }
   /// The share of the depreciable amount charged by age `t`. After n whole years it is
   /// sum_{k=1..n} (N - k + 1) / SYD = (n N - n (n - 1) / 2) / SYD; year n + 1 adds (N - n) / SYD
   /// pro rata.
-  double charged_fraction(double t) const {
+  double charged_fraction(double t) const override {
     if (t <= 0) return 0.0;
     if (t >= life_years_) return 1.0;
     const double n = std::floor(t);

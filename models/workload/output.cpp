@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 
 namespace aidc {
@@ -120,7 +121,18 @@ std::string document_hash(const nlohmann::json& doc) {
   return fmt::format("{:016x}", h);
 }
 
-nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r) {
+namespace {
+/// The statements to report: `given`, or computed into `own` when the scenario has finance.
+const FinanceResult* statements(const Scenario& s, const RunResult& r, const FinanceResult* given,
+                                std::optional<FinanceResult>& own) {
+  if (given || !s.finance) return given;
+  own = compute_finance(s, r);
+  return &*own;
+}
+}  // namespace
+
+nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r,
+                                    const FinanceResult* finance) {
   nlohmann::ordered_json j;
   j["scenario"] = r.scenario;
   j["seed"] = r.seed;
@@ -192,11 +204,12 @@ nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r) {
     j["campaigns"] = campaigns;
   }
   j["gpu_failures"] = r.gpu_failures;
-  if (s.finance) j["finance"] = finance_json(s, compute_finance(s, r));
+  std::optional<FinanceResult> own;
+  if (const FinanceResult* f = statements(s, r, finance, own)) j["finance"] = finance_json(s, *f);
   return j;
 }
 
-std::string timeseries_csv(const Scenario& s, const RunResult& r) {
+std::string timeseries_csv(const Scenario& s, const RunResult& r, const FinanceResult* finance) {
   std::string out =
       "period,period_start,period_end,start_hours,end_hours,pool,gpu,installed_gpu_hours,"
       "busy_gpu_hours,idle_gpu_hours,down_gpu_hours,utilization";
@@ -204,9 +217,9 @@ std::string timeseries_csv(const Scenario& s, const RunResult& r) {
     out += fmt::format(",{}_gpu_hours", class_name(static_cast<WorkClass>(c)));
   }
   out += ",training_goodput_gpu_hours,training_lost_gpu_hours";
-  std::optional<FinanceResult> fin;
-  if (s.finance) {
-    fin = compute_finance(s, r);
+  std::optional<FinanceResult> own;
+  const FinanceResult* fin = statements(s, r, finance, own);
+  if (fin) {
     out +=
         ",revenue_usd,internal_value_usd,energy_usd,facility_usd,maintenance_usd,"
         "network_storage_usd,overhead_usd,revenue_share_usd,ebitda_usd,depreciation_usd,"
@@ -242,7 +255,7 @@ std::string timeseries_csv(const Scenario& s, const RunResult& r) {
   return out;
 }
 
-std::string summary_table(const Scenario& s, const RunResult& r) {
+std::string summary_table(const Scenario& s, const RunResult& r, const FinanceResult* finance) {
   std::string out = fmt::format("{} (seed {}): {:.0f} days from {}, {} events\n\n", r.scenario,
                                 r.seed, sim::to_hours(r.window_end - r.window_begin) / 24.0,
                                 format_date(s.date_of(r.window_begin)),
@@ -288,8 +301,9 @@ std::string summary_table(const Scenario& s, const RunResult& r) {
                       day(c.finish_hours), c.failures, thousands(hours(c.lost_gpu_seconds)));
     }
   }
-  if (s.finance) {
-    const FinanceResult f = compute_finance(s, r);
+  std::optional<FinanceResult> own;
+  if (const FinanceResult* given = statements(s, r, finance, own)) {
+    const FinanceResult& f = *given;
     const auto& t = f.total;
     auto musd = [](double usd) { return fmt::format("{:.1f}M", usd / 1e6); };
     out += fmt::format(

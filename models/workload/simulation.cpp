@@ -256,7 +256,7 @@ class Run {
   }
   bool external(std::size_t c) const { return !is_internal(static_cast<WorkClass>(c)); }
 
-  /// Moves `n` GPUs of pool p from one state to another (nullptr: idle).
+  /// Moves `n` GPUs of pool p from one state count to another, integrating first.
   void move(std::size_t p, std::int64_t* from, std::int64_t* to, std::int64_t n) {
     Pool& pool = pools_[p];
     pool.advance(now());
@@ -1280,12 +1280,8 @@ class Run {
     }
     close_segment();
     for (std::size_t p = 0; p < pools_.size(); ++p) {
-      PeriodRow row{period_index_, Time{period_begin_}, Time{now()}, p, period_acc_[p], 0, 0, 0};
-      if (p == 0) {
-        row.inference_demand_gpu_hours = period_demand_;
-        row.inference_unserved_gpu_hours = period_demand_ - period_served_;
-      }
-      result_.rows.push_back(row);
+      result_.rows.push_back(
+          PeriodRow{period_index_, Time{period_begin_}, Time{now()}, p, period_acc_[p], 0});
       period_acc_[p] = {};
     }
     result_.inference_demand_gpu_hours += period_demand_;
@@ -1303,7 +1299,7 @@ class Run {
       pools_[p].advance(now());
       const std::size_t row = period_index_ * pools_.size() + p;
       result_.segments.push_back(
-          PeriodRow{period_index_, Time{segment_begin_}, Time{now()}, p, pools_[p].acc, 0, 0, row});
+          PeriodRow{period_index_, Time{segment_begin_}, Time{now()}, p, pools_[p].acc, row});
       period_acc_[p] += pools_[p].acc;
       pools_[p].acc = {};
     }

@@ -2,6 +2,9 @@
 /// How assets lose book value: depreciation models chosen by name in JSON, and the
 /// impairment test that writes book value down to what an asset can still earn.
 
+#include <algorithm>
+#include <cassert>
+
 #include "aidc/models/registry.hpp"
 #include "aidc/sim/time.hpp"
 
@@ -34,6 +37,24 @@ class DepreciationModel {
   virtual double life_years() const = 0;
   /// The value left at the end of life, as a fraction of cost.
   virtual double salvage_fraction() const = 0;
+};
+
+/// A model charged by age alone: the charge over [from, to) is the change in a cumulative
+/// charged share of a base amount (cost, or cost less salvage) between the two ages.
+class AgeBasedDepreciation : public DepreciationModel {
+ public:
+  double charge_usd(double cost_usd, double from_years, double to_years, double,
+                    double) const final {
+    assert(from_years <= to_years);
+    const double base = cost_usd * base_fraction();
+    return std::max(0.0, base * charged_fraction(to_years) - base * charged_fraction(from_years));
+  }
+
+ protected:
+  /// The share of cost that charged_fraction() applies to.
+  virtual double base_fraction() const = 0;
+  /// The share of the base charged by age `age_years` (0 at age 0).
+  virtual double charged_fraction(double age_years) const = 0;
 };
 
 /// The registry of depreciation models ("model": "straight_line", ...).

@@ -10,14 +10,21 @@
 namespace aidc {
 
 /// summary.json, with a stable key order.
-nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& result);
 struct FinanceResult;
+
+// Each takes the run's statements when the caller already has them (compute_finance()); with
+// null they are computed when the scenario has a finance section.
+
+nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& result,
+                                    const FinanceResult* finance = nullptr);
 /// The "finance" object of summary.json.
 nlohmann::ordered_json finance_json(const Scenario& scenario, const FinanceResult& finance);
 /// timeseries.csv: one row per reporting period and pool.
-std::string timeseries_csv(const Scenario& scenario, const RunResult& result);
+std::string timeseries_csv(const Scenario& scenario, const RunResult& result,
+                           const FinanceResult* finance = nullptr);
 /// A table for the terminal.
-std::string summary_table(const Scenario& scenario, const RunResult& result);
+std::string summary_table(const Scenario& scenario, const RunResult& result,
+                          const FinanceResult* finance = nullptr);
 
 /// Writes `files` (name, content) into `dir` so that none is half-written: each goes to a
 /// temporary name first and is renamed into place; `dir` is created only here.

@@ -35,8 +35,6 @@ struct PeriodRow {
   sim::Time end{};
   std::size_t pool = 0;
   GpuSeconds gpu_seconds;
-  double inference_demand_gpu_hours = 0;  // H100-equivalent, all pools (on the pool-0 row)
-  double inference_unserved_gpu_hours = 0;
   std::size_t row = 0;  // for a segment: the index of its reporting row in RunResult::rows
 };
 
