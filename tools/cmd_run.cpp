@@ -3,11 +3,14 @@
 #include <chrono>
 #include <memory>
 
+#include "aidc/experiment/report.hpp"
+#include "aidc/experiment/runner.hpp"
 #include "aidc/models/finance.hpp"
 #include "aidc/models/output.hpp"
 #include "aidc/models/simulation.hpp"
 #include "aidc/scenario/scenario.hpp"
 #include "commands.hpp"
+#include "progress.hpp"
 
 namespace aidc::cli {
 
@@ -17,6 +20,8 @@ struct RunOptions {
   std::string out_dir;
   std::optional<std::uint64_t> seed;
   std::vector<std::string> assignments;
+  std::size_t replications = 1;
+  unsigned threads = 0;
 };
 
 void run_command(const RunOptions& opt) {
@@ -26,7 +31,14 @@ void run_command(const RunOptions& opt) {
   if (opt.seed) scenario.seed = *opt.seed;
 
   const auto wall_start = std::chrono::steady_clock::now();
-  const RunResult result = simulate(scenario);
+  // On a terminal, a run that lasts more than a second or two shows how far it has got.
+  Progress progress("run", "% of the horizon simulated", /*delay_seconds=*/1.5);
+  std::function<void(double)> report;
+  if (Progress::stderr_is_terminal()) {
+    report = [&progress](double fraction) { progress.update(100 * fraction, 100); };
+  }
+  const RunResult result = simulate(scenario, 0, report);
+  progress.finish();
   const double wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
@@ -35,17 +47,42 @@ void run_command(const RunOptions& opt) {
   const FinanceResult* statements = finance ? &*finance : nullptr;
   auto summary = summary_json(scenario, result, statements);
   summary["scenario_hash"] = document_hash(doc);
+
+  // Replication 0 is the run above; the others go in parallel and only their metrics are kept.
+  std::optional<experiment::ReplicationSet> replications;
+  if (opt.replications > 1) {
+    experiment::ReplicationSet rest = experiment::run_replications(
+        scenario, opt.replications - 1, opt.threads, /*first_replication=*/1);
+    experiment::Metrics first = experiment::flatten_metrics(summary);
+    replications.emplace();
+    replications->names = std::move(first.names);
+    replications->values.push_back(std::move(first.values));
+    for (auto& row : rest.values) replications->values.push_back(std::move(row));
+    summary["replications"] = experiment::replications_json(*replications);
+  }
+  const double total_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+
   nlohmann::ordered_json run;
-  run["wall_seconds"] = wall_seconds;
+  run["wall_seconds"] = total_seconds;
   run["events_per_second"] = static_cast<double>(result.events_processed) / wall_seconds;
+  run["threads"] = experiment::worker_count(opt.threads);
   if (!opt.out_dir.empty()) {
-    write_files_atomically(opt.out_dir,
-                           {{"summary.json", summary.dump(2) + "\n"},
-                            {"timeseries.csv", timeseries_csv(scenario, result, statements)},
-                            {"run.json", run.dump(2) + "\n"}});
+    std::vector<std::pair<std::string, std::string>> files{
+        {"summary.json", summary.dump(2) + "\n"},
+        {"timeseries.csv", timeseries_csv(scenario, result, statements)},
+        {"run.json", run.dump(2) + "\n"}};
+    if (replications) {
+      files.emplace_back("replications.csv", experiment::replications_csv(*replications));
+    }
+    write_files_atomically(opt.out_dir, files);
   }
   fmt::print("{}", summary_table(scenario, result, statements));
-  fmt::print("\nwall time {:.3f} s{}\n", wall_seconds,
+  if (replications) {
+    fmt::print("\nacross {} replications (replication 0 above):\n{}", opt.replications,
+               experiment::replications_table(*replications));
+  }
+  fmt::print("\nwall time {:.3f} s{}\n", total_seconds,
              opt.out_dir.empty() ? "" : fmt::format(", outputs in {}/", opt.out_dir));
 }
 }  // namespace
@@ -59,6 +96,12 @@ void setup_run_command(CLI::App& app) {
   cmd->add_option("--seed", opt->seed, "Override the scenario seed");
   cmd->add_option("--set", opt->assignments,
                   "Override a value before validation: /json/pointer=VALUE (repeatable)");
+  cmd->add_option("--replications,-n", opt->replications,
+                  "Independent replications; the summary gives each metric's mean, sd and 95% CI")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--threads,-j", opt->threads,
+                  "Replications run in parallel on this many threads (default: every core); the "
+                  "results do not depend on it");
   cmd->callback([opt] { run_command(*opt); });
 }
 

@@ -9,5 +9,7 @@ void setup_run_command(CLI::App& app);
 void setup_validate_command(CLI::App& app);
 void setup_schema_command(CLI::App& app);
 void setup_models_command(CLI::App& app);
+void setup_compare_command(CLI::App& app);
+void setup_sweep_command(CLI::App& app);
 
 }  // namespace aidc::cli

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   aidc::cli::setup_validate_command(app);
   aidc::cli::setup_schema_command(app);
   aidc::cli::setup_models_command(app);
+  aidc::cli::setup_compare_command(app);
+  aidc::cli::setup_sweep_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -61,7 +61,7 @@ double Statement::internal_value() const {
 }
 
 double Statement::costs() const {
-  return energy + facility + maintenance + network_storage + overhead + revenue_share;
+  return energy + facility + maintenance + network_storage + overhead + revenue_share + lease;
 }
 
 double Statement::ebitda() const { return external_revenue() + internal_value() - costs(); }
@@ -78,6 +78,7 @@ Statement& Statement::operator+=(const Statement& o) {
   network_storage += o.network_storage;
   overhead += o.overhead;
   revenue_share += o.revenue_share;
+  lease += o.lease;
   depreciation += o.depreciation;
   impairment += o.impairment;
   capex += o.capex;
@@ -112,6 +113,7 @@ std::shared_ptr<const FinanceSpec> read_finance(const ParamReader& f, const Scen
   }
   spec->pool_depreciation.assign(s.pools.size(), nullptr);
   spec->pool_capex_usd_per_gpu.assign(s.pools.size(), 0.0);
+  spec->pool_lease_usd_per_gpu_hour.assign(s.pools.size(), std::nullopt);
   for (std::size_t p = 0; p < s.pools.size(); ++p) {
     spec->pool_capex_usd_per_gpu[p] = default_capex(s.catalog.at(s.pools[p].gpu));
   }
@@ -125,12 +127,26 @@ std::shared_ptr<const FinanceSpec> read_finance(const ParamReader& f, const Scen
         if (!pools.has(s.pools[p].id)) continue;
         const ParamReader one = pools.child(s.pools[p].id);
         if (!one.expect_object()) continue;
-        one.allow_only({"depreciation", "capex_usd_per_gpu"});
+        one.allow_only({"depreciation", "capex_usd_per_gpu", "lease_usd_per_gpu_hour"});
         if (one.has("depreciation")) {
           spec->pool_depreciation[p] = depreciation_models().make(one.child("depreciation"));
         }
         spec->pool_capex_usd_per_gpu[p] =
             one.number("capex_usd_per_gpu", spec->pool_capex_usd_per_gpu[p], Bound::non_negative);
+        if (one.has("lease_usd_per_gpu_hour")) {
+          // An operating lease: the pool is rented, not bought, so it has no capital cost to
+          // pay or depreciate.
+          spec->pool_lease_usd_per_gpu_hour[p] =
+              one.number("lease_usd_per_gpu_hour", 0.0, Bound::non_negative);
+          spec->pool_capex_usd_per_gpu[p] = 0.0;
+          for (const char* owned : {"capex_usd_per_gpu", "depreciation"}) {
+            if (one.has(owned)) {
+              one.error(owned,
+                        "not allowed with \"lease_usd_per_gpu_hour\" (a leased pool has no capex "
+                        "and no depreciation)");
+            }
+          }
+        }
       }
     }
   }
@@ -283,6 +299,9 @@ FinanceResult compute_finance(const Scenario& s, const RunResult& r) {
     st.maintenance = hours(g.installed) / kHoursPerYear * f.pool_capex_usd_per_gpu[p] *
                      f.maintenance_fraction_per_year;
     st.network_storage = hours(g.busy) * f.network_storage_usd_per_gpu_hour;
+    if (f.pool_lease_usd_per_gpu_hour[p]) {
+      st.lease = hours(g.installed) * *f.pool_lease_usd_per_gpu_hour[p];
+    }
     st.overhead = f.overhead_fraction_of_external_revenue * st.external_revenue() +
                   (installed_total > 0 ? f.overhead_usd_per_year * window_years *
                                              hours(g.installed) / installed_total
@@ -381,10 +400,11 @@ FinanceResult compute_finance(const Scenario& s, const RunResult& r) {
                            ? f.revenue_share_fraction
                            : 0.0;
   const double keep = 1.0 - f.overhead_fraction_of_external_revenue - share;
-  std::map<std::string, std::pair<double, double>> by_type;  // depreciation, rented hours
+  // Depreciation and lease are both the cost of having the GPUs, owned or rented.
+  std::map<std::string, std::pair<double, double>> by_type;  // depreciation + lease, rented h
   for (std::size_t i = 0; i < r.rows.size(); ++i) {
     auto& [dep, rented] = by_type[s.pools[r.rows[i].pool].gpu];
-    dep += out.rows[i].depreciation;
+    dep += out.rows[i].depreciation + out.rows[i].lease;
     for (const auto c : {WorkClass::reserved, WorkClass::on_demand, WorkClass::spot}) {
       rented += hours(r.rows[i].gpu_seconds.by_class[static_cast<std::size_t>(c)]);
     }

@@ -72,6 +72,7 @@ nlohmann::ordered_json statement_json(const Statement& st, double tax_rate) {
                     {"network_storage", st.network_storage},
                     {"overhead", st.overhead},
                     {"revenue_share", st.revenue_share},
+                    {"lease", st.lease},
                     {"total", st.costs()}};
   j["ebitda_usd"] = st.ebitda();
   j["depreciation_usd"] = st.depreciation;
@@ -227,6 +228,7 @@ std::string timeseries_csv(const Scenario& s, const RunResult& r, const FinanceR
     for (std::size_t c = 0; c < kClassCount; ++c) {
       out += fmt::format(",{}_revenue_usd", class_name(static_cast<WorkClass>(c)));
     }
+    out += ",lease_usd";  // added last, so the earlier columns keep their places
   }
   out += "\n";
   std::size_t index = 0;
@@ -248,6 +250,7 @@ std::string timeseries_csv(const Scenario& s, const RunResult& r, const FinanceR
         out += fmt::format(",{:.2f}", usd);
       }
       for (const double usd : st.revenue) out += fmt::format(",{:.2f}", usd);
+      out += fmt::format(",{:.2f}", st.lease);
     }
     out += "\n";
     ++index;
@@ -307,10 +310,11 @@ std::string summary_table(const Scenario& s, const RunResult& r, const FinanceRe
     const auto& t = f.total;
     auto musd = [](double usd) { return fmt::format("{:.1f}M", usd / 1e6); };
     out += fmt::format(
-        "\nfinance (USD): revenue {} + internal value {}; costs {}; EBITDA {}; depreciation {}; "
+        "\nfinance (USD): revenue {} + internal value {}; costs {}{}; EBITDA {}; depreciation {}; "
         "EBIT {}\n               capex {}; book value {} -> {}; NPV at {:.0f}% {}; IRR {}; "
         "payback {}\n",
-        musd(t.external_revenue()), musd(t.internal_value()), musd(t.costs()), musd(t.ebitda()),
+        musd(t.external_revenue()), musd(t.internal_value()), musd(t.costs()),
+        t.lease > 0 ? fmt::format(" (lease {})", musd(t.lease)) : std::string(), musd(t.ebitda()),
         musd(t.depreciation), musd(t.ebit()), musd(t.capex), musd(f.opening_net_book_value),
         musd(t.net_book_value), 100 * s.finance->discount_rate, musd(f.npv),
         f.irr ? fmt::format("{:.1f}%", 100 * *f.irr) : "none",
@@ -343,8 +347,12 @@ void write_files_atomically(const std::string& dir,
   fs::create_directories(dir);
   std::vector<std::pair<fs::path, fs::path>> staged;
   for (const auto& [name, content] : files) {
-    const fs::path final_path = fs::path(dir) / name;
-    const fs::path temp_path = fs::path(dir) / ("." + name + ".partial");
+    const fs::path final_path = fs::path(dir) / name;  // `name` may hold a subfolder
+    fs::create_directories(final_path.parent_path());
+    std::string temp_name = ".";
+    temp_name += final_path.filename().string();
+    temp_name += ".partial";
+    const fs::path temp_path = final_path.parent_path() / temp_name;
     std::ofstream out(temp_path, std::ios::binary | std::ios::trunc);
     out << content;
     out.close();

@@ -152,7 +152,8 @@ struct Contract {
 
 class Run {
  public:
-  Run(const Scenario& s, std::uint64_t replication) : s_(s), replication_(replication) {
+  Run(const Scenario& s, std::uint64_t replication, const std::function<void(double)>& progress)
+      : s_(s), replication_(replication), progress_(progress) {
     result_.scenario = s.name;
     result_.seed = s.seed;
     result_.replication = replication;
@@ -231,7 +232,16 @@ class Run {
             t, [this](Engine&) { close_segment(); }, Priority::accounting);
       }
     }
-    engine_.run_until(s_.horizon);
+    if (progress_) {
+      // In slices, reporting after each; the same events run in the same order as in one go.
+      constexpr std::int64_t kSlices = 200;
+      for (std::int64_t k = 1; k <= kSlices; ++k) {
+        engine_.run_until(Time{s_.horizon.seconds * k / kSlices});
+        progress_(static_cast<double>(k) / kSlices);
+      }
+    } else {
+      engine_.run_until(s_.horizon);
+    }
     close_period();
     finish();
     return std::move(result_);
@@ -1349,6 +1359,7 @@ class Run {
 
   const Scenario& s_;
   std::uint64_t replication_;
+  std::function<void(double)> progress_;  // empty: run in one go
   Engine engine_;
   std::vector<Pool> pools_;
   std::vector<std::uint32_t> by_id_;
@@ -1379,8 +1390,9 @@ class Run {
 
 }  // namespace
 
-RunResult simulate(const Scenario& scenario, std::uint64_t replication) {
-  return Run(scenario, replication).run();
+RunResult simulate(const Scenario& scenario, std::uint64_t replication,
+                   const std::function<void(double)>& progress) {
+  return Run(scenario, replication, progress).run();
 }
 
 }  // namespace aidc

@@ -271,3 +271,68 @@ TEST_CASE("Utilization spot prices rise with utilization and customers below the
     CHECK(std::abs(declined - 0.5) < 4 * std::sqrt(0.25 / static_cast<double>(st.arrived)));
   }
 }
+
+TEST_CASE("A leased pool pays rent on its installed GPU-hours and has no capex or depreciation",
+          "[finance]") {
+  // 100 H100s for 30 days (720 h), all held by one contract: 72,000 GPU-hours. Leased at 2.00
+  // USD per GPU-hour the rent is 72,000 x 2.00 = 144,000. The same pool owned costs 100 x
+  // 50,000 = 5,000,000 of capex and depreciates; leased it has neither. With no maintenance
+  // (a share of capex) every other line is the same, so EBITDA falls by the rent exactly.
+  const std::string text = R"({"name": "lease", "start": "2026-01-01", "horizon": "30d",
+    "seed": 1, "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 100}]},
+    "workloads": {"contracts": [{"id": "k", "gpus": 100, "term_days": 30}]},
+    "finance": {"prices": {"reserved": {"model": "fixed", "usd_per_gpu_hour": 3.0}},
+                "pue": 1.2, "energy_usd_per_kwh": 0.08 POOLS}})";
+  auto with = [&](const std::string& pools) {
+    std::string doc = text;
+    doc.replace(doc.find("POOLS"), 5, pools);
+    return run(doc);
+  };
+  const auto owned = with("");
+  const auto leased = with(R"(, "pools": {"h": {"lease_usd_per_gpu_hour": 2.0}})");
+  REQUIRE(leased.r.totals.installed == 100LL * 720 * 3600);
+  const auto& t = leased.f.total;
+  CHECK(t.lease == Approx(144000.0).epsilon(1e-12));
+  CHECK(t.capex == 0.0);
+  CHECK(t.depreciation == 0.0);
+  CHECK(t.net_book_value == 0.0);
+  CHECK(leased.f.opening_net_book_value == 0.0);
+  CHECK(owned.f.total.lease == 0.0);
+  CHECK(owned.f.total.capex == Approx(5000000.0).epsilon(1e-12));
+  CHECK(owned.f.total.depreciation > 0.0);
+  CHECK(t.costs() == Approx(owned.f.total.costs() + 144000.0).epsilon(1e-12));
+  CHECK(owned.f.total.ebitda() - t.ebitda() == Approx(144000.0).epsilon(1e-12));
+  // Revenue 72,000 x 3.00 = 216,000 and energy 72,000 x 1.275 kW x 1.2 x 0.08 = 8,812.80.
+  CHECK(t.ebitda() == Approx(216000.0 - 8812.8 - 144000.0).epsilon(1e-12));
+  // Every GPU-hour was rented, so the break-even price with depreciation recovers the rent:
+  // 144,000 / 72,000 = 2.00 above the incremental price.
+  REQUIRE(leased.f.break_even.size() == 1);
+  REQUIRE(leased.f.break_even[0].with_depreciation_usd_per_gpu_hour);
+  CHECK(*leased.f.break_even[0].with_depreciation_usd_per_gpu_hour -
+            leased.f.break_even[0].incremental_usd_per_gpu_hour ==
+        Approx(2.0).epsilon(1e-12));
+}
+
+TEST_CASE("A lease with capex or depreciation, and a misspelled lease key, are rejected",
+          "[finance][errors]") {
+  auto load = [](const std::string& pool) {
+    aidc::load_scenario(nlohmann::json::parse(R"({"name": "l", "start": "2026-01-01",
+      "horizon": "30d", "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 10}]},
+      "finance": {"pools": {"h": )" + pool + "}}}"),
+                        "l.json");
+  };
+  CHECK_THROWS_WITH(load(R"({"lease_usd_per_gpu_hour": 2, "capex_usd_per_gpu": 30000})"),
+                    Catch::Contains("/finance/pools/h/capex_usd_per_gpu") &&
+                        Catch::Contains("not allowed with \"lease_usd_per_gpu_hour\""));
+  CHECK_THROWS_WITH(
+      load(
+          R"({"lease_usd_per_gpu_hour": 2, "depreciation": {"model": "straight_line", "life_years": 4}})"),
+      Catch::Contains("/finance/pools/h/depreciation"));
+  CHECK_THROWS_WITH(load(R"({"lease_usd_per_gpu_hr": 2})"),
+                    Catch::Contains("/finance/pools/h") &&
+                        Catch::Contains("did you mean \"lease_usd_per_gpu_hour\""));
+  CHECK_THROWS_WITH(
+      load(R"({"lease_usd_per_gpu_hour": -1})"),
+      Catch::Contains("/finance/pools/h/lease_usd_per_gpu_hour") && Catch::Contains("-1"));
+  CHECK_NOTHROW(load(R"({"lease_usd_per_gpu_hour": 2})"));
+}

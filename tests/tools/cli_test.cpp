@@ -15,75 +15,23 @@
 #include <string>
 #include <vector>
 
+#include "support.hpp"
+
 namespace fs = std::filesystem;
+using aidc::test::Outcome;
+using aidc::test::quoted;
+using aidc::test::read_file;
+using aidc::test::run_aidc;
+using aidc::test::TempDir;
+using aidc::test::write_file;
 
 namespace {
-
-/// A fresh folder in the temporary directory, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() / ("aidc-cli-" + std::to_string(std::random_device{}()) +
-                                         "-" + std::to_string(++counter));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
-
-/// `p` in single quotes for the shell (the temporary paths hold no quotes).
-std::string quoted(const fs::path& p) {
-  std::string out(1, '\'');
-  out += p.string();
-  out += '\'';
-  return out;
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-void write_file(const fs::path& p, const std::string& content) {
-  std::ofstream(p, std::ios::binary) << content;
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
-}
-
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-/// Runs `aidc ARGS` with stdout and stderr captured in files of `dir`.
-Outcome run_aidc(const TempDir& dir, const std::string& args) {
-  const fs::path out = dir / "stdout.txt";
-  const fs::path err = dir / "stderr.txt";
-  const std::string command =
-      quoted(AIDC_BINARY) + " " + args + " >" + quoted(out) + " 2>" + quoted(err);
-  const int status = std::system(command.c_str());
-  Outcome o;
-  if (status != -1 && WIFEXITED(status)) o.exit_code = WEXITSTATUS(status);
-  o.out = read_file(out);
-  o.err = read_file(err);
-  return o;
 }
 
 const char* const kGoodScenario = R"({"name": "mmc", "start": "2026-01-01", "horizon": "30d",
@@ -197,12 +145,13 @@ TEST_CASE("aidc schema prints JSON Schema that describes fleet and workloads", "
   CHECK(schema.at("properties").contains("workloads"));
 }
 
-TEST_CASE("Every example scenario passes aidc validate", "[cli]") {
+TEST_CASE("Every example scenario and comparison passes aidc validate", "[cli]") {
   const TempDir dir;
   const fs::path folder = fs::path(AIDC_SOURCE_DIR) / "scenarios";
   int checked = 0;
   for (const auto& entry : fs::directory_iterator(folder)) {
     if (entry.path().extension() != ".json") continue;
+    // Scenarios, and comparison files, which `aidc validate` checks plan by plan.
     CAPTURE(entry.path().string());
     const Outcome o = run_aidc(dir, "validate " + quoted(entry.path()));
     INFO("stderr:\n" << o.err);

@@ -25,7 +25,10 @@ struct FinanceSpec {
   std::shared_ptr<const DepreciationModel> depreciation;  // every pool unless overridden
   std::vector<std::shared_ptr<const DepreciationModel>> pool_depreciation;  // by pool; may be null
   std::vector<double> pool_capex_usd_per_gpu;                               // by pool
-  std::array<std::shared_ptr<const PricingModel>, kClassCount> prices;      // null: no revenue
+  /// By pool: the rent of an operating lease per installed GPU-hour; unset for an owned pool.
+  /// A leased pool has no capex, no depreciation and no book value.
+  std::vector<std::optional<double>> pool_lease_usd_per_gpu_hour;
+  std::array<std::shared_ptr<const PricingModel>, kClassCount> prices;  // null: no revenue
   double energy_usd_per_kwh = 0.08;
   /// Later electricity prices: from each time on, `usd_per_kwh` replaces the one before.
   std::vector<std::pair<sim::Time, double>> energy_changes;
@@ -57,6 +60,7 @@ struct Statement {
       revenue{};  // external classes: rental revenue; internal: transfer value
   double energy = 0, facility = 0, maintenance = 0, network_storage = 0, overhead = 0,
          revenue_share = 0;
+  double lease = 0;  // rent of leased pools, on installed GPU-hours
   double depreciation = 0;
   double impairment = 0;
   double capex = 0;
@@ -84,8 +88,8 @@ struct FinanceResult {
   struct BreakEven {
     std::string gpu;
     double incremental_usd_per_gpu_hour = 0;  // covers the cost of renting an idle GPU
-    /// Also covers the pools' depreciation, spread over the type's rented GPU-hours; unset
-    /// when the type rented nothing.
+    /// Also covers the pools' depreciation and lease, spread over the type's rented
+    /// GPU-hours; unset when the type rented nothing.
     std::optional<double> with_depreciation_usd_per_gpu_hour;
   };
   std::vector<BreakEven> break_even;

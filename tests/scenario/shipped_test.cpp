@@ -1,0 +1,89 @@
+// Every scenario shipped under scenarios/ (subfolders included) loads and validates, and so
+// do every plan of every shipped comparison file and every point of every shipped sweep.
+// Comparison and sweep files themselves are not scenarios: they have a top-level "plans" or
+// "parameters".
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "aidc/experiment/compare.hpp"
+#include "aidc/experiment/sweep.hpp"
+#include "aidc/scenario/errors.hpp"
+#include "aidc/scenario/scenario.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// The .json files under scenarios/, in a fixed order so failures read the same every run.
+std::vector<fs::path> shipped_files() {
+  std::vector<fs::path> files;
+  for (const auto& entry :
+       fs::recursive_directory_iterator(fs::path(AIDC_SOURCE_DIR) / "scenarios")) {
+    if (entry.is_regular_file() && entry.path().extension() == ".json") {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+bool is_experiment(const nlohmann::json& doc) {
+  return doc.is_object() && (doc.contains("plans") || doc.contains("parameters"));
+}
+
+/// Every problem of a load, one per line, or "" when it loads.
+std::string problems_of(const nlohmann::json& doc, const std::string& file) {
+  try {
+    aidc::load_scenario(doc, file);
+  } catch (const aidc::ScenarioError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("Every shipped scenario loads and validates", "[shipped]") {
+  int scenarios = 0;
+  for (const auto& path : shipped_files()) {
+    const nlohmann::json doc = aidc::read_json_file(path.string());
+    if (is_experiment(doc)) continue;
+    INFO(path.string());
+    CHECK(problems_of(doc, path.string()).empty());
+    ++scenarios;
+  }
+  // default, mmc, meta-compute, price-hike-2026, inference-efficiency-shock, neocloud,
+  // useful-life/fleet and the three capex plans.
+  CHECK(scenarios >= 10);
+}
+
+TEST_CASE("Every shipped comparison and sweep file is valid, every plan and point included",
+          "[shipped]") {
+  int comparisons = 0, sweeps = 0;
+  for (const auto& path : shipped_files()) {
+    const nlohmann::json doc = aidc::read_json_file(path.string());
+    if (!is_experiment(doc)) continue;
+    INFO(path.string());
+    try {
+      if (aidc::experiment::is_comparison(doc)) {
+        const auto spec = aidc::experiment::read_comparison(doc, path.string());
+        CHECK(aidc::experiment::load_plans(spec).size() == spec.plans.size());
+        ++comparisons;
+      } else {
+        const auto spec = aidc::experiment::read_sweep(doc, path.string());
+        CHECK(aidc::experiment::check_points(spec) == aidc::experiment::design_points(spec).size());
+        ++sweeps;
+      }
+    } catch (const aidc::ScenarioError& e) {
+      FAIL(e.what());
+    }
+  }
+  // useful-life, capex-plans and spare-capacity/plans; the spare-capacity sweeps.
+  CHECK(comparisons >= 3);
+  CHECK(sweeps >= 3);
+}

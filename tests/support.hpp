@@ -1,0 +1,81 @@
+#pragma once
+// What tests that touch files or run the aidc command share: a temporary folder that
+// removes itself, file helpers, and running aidc with its output captured.
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace aidc::test {
+
+namespace fs = std::filesystem;
+
+/// A fresh folder in the temporary directory, removed with everything in it at the end.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag = "aidc-test") {
+    static std::atomic<int> counter{0};
+    path_ = fs::temp_directory_path() /
+            (tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+/// `p` in single quotes for the shell (the temporary paths hold no quotes).
+inline std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
+
+inline std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+inline void write_file(const fs::path& p, const std::string& content) {
+  std::ofstream(p, std::ios::binary) << content;
+}
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs `aidc ARGS` with stdout and stderr captured in files of `dir`.
+inline Outcome run_aidc(const TempDir& dir, const std::string& args) {
+  const fs::path out = dir / "stdout.txt";
+  const fs::path err = dir / "stderr.txt";
+  const std::string command =
+      quoted(AIDC_BINARY) + " " + args + " >" + quoted(out) + " 2>" + quoted(err);
+  const int status = std::system(command.c_str());
+  Outcome o;
+  if (status != -1 && WIFEXITED(status)) o.exit_code = WEXITSTATUS(status);
+  o.out = read_file(out);
+  o.err = read_file(err);
+  return o;
+}
+
+/// The path of a file in the source tree.
+inline std::string source_path(const std::string& relative) {
+  return std::string(AIDC_SOURCE_DIR) + "/" + relative;
+}
+
+}  // namespace aidc::test
