@@ -159,8 +159,8 @@ TEST_CASE("A sweep killed with SIGKILL midway and resumed ends with the uninterr
 
   // Start the sweep on one thread and kill it once a few runs are in its database.
   const std::string binary = AIDC_BINARY;
-  std::vector<std::string> args{binary, "sweep", sweep.string(), "-q", "-j", "1", "--out",
-                                out.string()};
+  std::vector<std::string> args{binary, "sweep", sweep.string(), "-q",
+                                "-j",   "1",     "--out",        out.string()};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
