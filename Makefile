@@ -3,12 +3,17 @@
 
 DEBIAN_PACKAGES := cmake make g++ libboost-dev libboost-graph-dev libboost-random-dev \
   libeigen3-dev nlohmann-json3-dev libcli11-dev catch2 libfmt-dev libsqlite3-dev libbenchmark-dev clang-format
+# make test also renders the HTML report in headless Chromium.
+TEST_PACKAGES := chromium
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SCENARIO ?= scenarios/default.json
 RELEASE := build/release
 SANITIZE := build/sanitize
 
 .PHONY: run test deps release sanitize bench format format-check clean
+
+# A target-specific value reaches the prerequisites, so `deps` run for `test` checks these too.
+test: EXTRA_PACKAGES := $(TEST_PACKAGES)
 
 run: deps release
 	$(RELEASE)/aidc run $(SCENARIO) --out out/default
@@ -17,9 +22,12 @@ test: deps format-check release sanitize
 	ctest --test-dir $(RELEASE) --output-on-failure -j $(JOBS)
 	ctest --test-dir $(SANITIZE) --output-on-failure -j $(JOBS)
 
+# npm (which the build uses to fetch the report's Vega-Lite bundles) is added only when the
+# command is missing: a nodejs from outside Debian ships its own npm and conflicts with Debian's.
 deps:
-	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	@missing=$$(for p in $(DEBIAN_PACKAGES) $(EXTRA_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done; \
+	  command -v npm >/dev/null 2>&1 || echo npm); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:" $$missing; \

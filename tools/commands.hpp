@@ -11,5 +11,6 @@ void setup_schema_command(CLI::App& app);
 void setup_models_command(CLI::App& app);
 void setup_compare_command(CLI::App& app);
 void setup_sweep_command(CLI::App& app);
+void setup_report_command(CLI::App& app);
 
 }  // namespace aidc::cli
