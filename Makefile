@@ -43,9 +43,11 @@ release:
 	cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release -DAIDC_WERROR=ON > /dev/null
 	cmake --build $(RELEASE) -j $(JOBS)
 
+# -Og -g1: asserts on, line tables for the sanitizers' reports, and a third of the compile
+# time of -O2 -g on the template-heavy files.
 sanitize:
-	cmake -S . -B $(SANITIZE) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIDC_SANITIZE=ON \
-	  -DAIDC_WERROR=ON -DAIDC_BENCHMARKS=OFF > /dev/null
+	cmake -S . -B $(SANITIZE) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-Og -g1" \
+	  -DAIDC_SANITIZE=ON -DAIDC_WERROR=ON -DAIDC_BENCHMARKS=OFF > /dev/null
 	cmake --build $(SANITIZE) -j $(JOBS) --target aidc-tests aidc
 
 bench: deps release
