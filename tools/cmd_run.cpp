@@ -3,7 +3,7 @@
 #include <chrono>
 #include <memory>
 
-#include "aidc/experiment/report.hpp"
+#include "aidc/experiment/output.hpp"
 #include "aidc/experiment/runner.hpp"
 #include "aidc/models/finance.hpp"
 #include "aidc/models/output.hpp"

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "aidc/experiment/inputs.hpp"
-#include "aidc/experiment/report.hpp"
+#include "aidc/experiment/output.hpp"
 #include "aidc/scenario/errors.hpp"
 #include "aidc/scenario/param_reader.hpp"
 #include "aidc/scenario/scenario.hpp"

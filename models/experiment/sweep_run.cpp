@@ -13,7 +13,7 @@
 #include <set>
 
 #include "aidc/experiment/inputs.hpp"
-#include "aidc/experiment/report.hpp"
+#include "aidc/experiment/output.hpp"
 #include "aidc/experiment/runner.hpp"
 #include "aidc/experiment/sensitivity.hpp"
 #include "aidc/experiment/statistics.hpp"

@@ -1,4 +1,4 @@
-#include "aidc/experiment/report.hpp"
+#include "aidc/experiment/output.hpp"
 
 #include <fmt/format.h>
 
