@@ -543,6 +543,11 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
     for (std::size_t r = 0; r < spec.replications; ++r) jobs.push_back({i, r});
   }
   summary.runs_total = jobs.size();
+  if (jobs.empty()) {
+    fail(spec.file, fmt::format("shard {} has no points (got a sweep of {} points, expected at "
+                                "least as many points as shards)",
+                                shard_text(options.shard), points.size()));
+  }
 
   const fs::path db_path = fs::path(options.out_dir) / kDatabase;
   std::vector<std::string> metrics;
@@ -557,7 +562,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
     Database db(db_path.string());
     metrics = check_database(db, spec, options.shard, true);
     for (const auto& row : read_runs(db, metrics.size())) done.insert({row.point, row.replication});
-  } else if (!jobs.empty()) {
+  } else {
     // The first run fixes the metric columns; the database appears whole, with that run in it.
     const Job j = jobs.front();
     const Metrics m = run_metrics(load_point(spec, j.point, points[j.point]), j.replication);

@@ -142,6 +142,16 @@ TEST_CASE("A sweep gives the same results on 1 and 2 threads, and its shards mer
                                          " --merge " + quoted(dir / "shard1"));
   CHECK(partial.exit_code == 2);
   CHECK_THAT(partial.err, Catch::Contains("finish every shard"));
+  // A shard must own a point, and K/N must be a shard.
+  const auto empty =
+      run_aidc(dir, "sweep " + sweep + " -q --shard 21/25 --out " + quoted(dir / "e"));
+  CHECK(empty.exit_code == 2);
+  CHECK_THAT(empty.err, Catch::Contains("shard 21/25 has no points"));
+  const auto bad_shard =
+      run_aidc(dir, "sweep " + sweep + " -q --shard 4/3 --out " + quoted(dir / "e"));
+  CHECK(bad_shard.exit_code == 2);
+  CHECK_THAT(bad_shard.err, Catch::Contains("expected K/N with 1 <= K <= N"));
+  CHECK_FALSE(fs::exists(dir / "e"));
   // Running again into a folder with results needs --resume.
   const auto again = run_aidc(dir, "sweep " + sweep + " -q --out " + quoted(dir / "one"));
   CHECK(again.exit_code == 2);
