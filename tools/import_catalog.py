@@ -18,6 +18,28 @@ SHORT_IDS = {
 }
 
 
+# Used-GPU price curves, share(age) = initial_share x (1 - decline_per_year)^age, fitted by hand
+# to the reference catalog's depreciation.resale_values: every point of the curve lies inside
+# the published range at each age (H100: 1 y 0.60-0.65 -> 0.637, 2 y 0.40-0.45 -> 0.426,
+# 3 y 0.25-0.35 -> 0.286, 4 y 0.15-0.20 -> 0.191, 5 y 0.10-0.15 -> 0.128; A100: 1 y 0.50-0.55
+# -> 0.536, 3 y 0.20-0.25 -> 0.213). Types without data of their own take the H100 curve.
+H100_CURVE = {"initial_share": 0.95, "decline_per_year": 0.33}
+A100_CURVE = {"initial_share": 0.85, "decline_per_year": 0.37}
+
+
+def resale(short_id, ref):
+    values = ref["depreciation"]["resale_values"]
+    shares = next(v for v in values if "h100_residual_share_of_new_by_age_years" in v["value"])
+    cite = f'{shares["source"]} ({shares["date"]}; {shares["note"]})'
+    if short_id == "A100":
+        return A100_CURVE, ("A100: first-year loss 45-50%, 20-25% of new at 3 years; fitted: "
+                            "0.85 x 0.63^age. " + cite)
+    if short_id in ("H100", "H200"):
+        return H100_CURVE, ("H100 residual share of new by age; fitted: 0.95 x 0.67^age. " + cite)
+    return H100_CURVE, ("assumption: the H100 curve (0.95 x 0.67^age), for want of data on this "
+                        "type. " + cite)
+
+
 def value(obj):
     return None if obj is None else obj.get("value")
 
@@ -40,7 +62,9 @@ def main(path):
         for kind in ("on_demand", "reserved", "spot"):
             if rent.get(kind):
                 sources[f"rental_{kind}"] = source(rent[kind])
-        gpus[SHORT_IDS[a["id"]]] = {
+        short_id = SHORT_IDS[a["id"]]
+        curve, sources["resale"] = resale(short_id, ref)
+        gpus[short_id] = {
             "name": a["name"], "vendor": a["vendor"], "year": a["year"],
             "reference_id": a["id"],
             "tdp_w": a.get("tdp_w"), "bf16_tflops": a.get("bf16_tflops"), "hbm_gb": a.get("hbm_gb"),
@@ -48,6 +72,7 @@ def main(path):
             "allin_capex_usd": value(a.get("allin_capex_per_gpu_usd_est")),
             "server_power_kw": value(a.get("server_power_kw_per_gpu")),
             "rental_usd_per_gpu_hour": {k: value(rent.get(k)) for k in ("on_demand", "reserved", "spot")},
+            "resale": curve,
             "sources": sources,
         }
     out = {

@@ -665,9 +665,9 @@ Timeseries read_timeseries(const fs::path& path, const json* summary) {
             be = &f["break_even_rental_price"][gpu];
           }
         }
-        if (be && be->is_object() && be->contains("with_depreciation_usd_per_gpu_hour") &&
-            (*be)["with_depreciation_usd_per_gpu_hour"].is_number()) {
-          price = (*be)["with_depreciation_usd_per_gpu_hour"].get<double>();
+        if (be && be->is_object() && be->contains("full_cost_usd_per_gpu_hour") &&
+            (*be)["full_cost_usd_per_gpu_hour"].is_number()) {
+          price = (*be)["full_cost_usd_per_gpu_hour"].get<double>();
         }
       }
       const double book = csv.number(r, c_nbv);
@@ -875,8 +875,22 @@ void waterfall_chart(Page& page, const Node& finance) {
   steps.push_back({"depreciation", "decrease", -finance.at("depreciation_usd").number()});
   const double impairment = finance.number_at("impairment_usd").value_or(0.0);
   if (impairment != 0) steps.push_back({"impairment", "decrease", -impairment});
+  const double disposals = finance.number_at("disposal_gain_usd").value_or(0.0);
+  if (disposals != 0) {
+    steps.push_back({disposals > 0 ? "gain on disposals" : "loss on disposals",
+                     disposals > 0 ? "increase" : "decrease", disposals});
+  }
   const double ebit = finance.at("ebit_usd").number();
   steps.push_back({"EBIT", "total", ebit});
+  // Below EBIT, when the summary has the entity's lines: interest and income tax.
+  if (const auto net = finance.number_at("net_income_usd")) {
+    const double interest = finance.number_at("interest_usd").value_or(0.0);
+    if (interest != 0) steps.push_back({"interest", "decrease", -interest});
+    double tax = 0;
+    if (const auto t = finance.get("income_tax_usd")) tax = t->number_at("total").value_or(0.0);
+    if (tax != 0) steps.push_back({"income tax", tax > 0 ? "decrease" : "increase", -tax});
+    steps.push_back({"net income", "total", *net});
+  }
 
   json values = json::array();
   double level = 0;
@@ -931,14 +945,18 @@ void waterfall_chart(Page& page, const Node& finance) {
   spec["layer"] = json::array({bar, text});
   add_chart(page, "Profit and loss over the run", "waterfall", spec,
             "From summary.json: revenue and the internal value of the operator's own work, less "
-            "each cash cost, give EBITDA; less depreciation and impairment, EBIT. Green bars add, "
-            "red bars subtract, blue bars are totals as reported.");
+            "each cash cost, give EBITDA; less depreciation and impairment, and with the gain or "
+            "loss on disposals, EBIT; less interest and income tax (current and deferred), net "
+            "income. Green bars add, red bars subtract, blue bars are totals as reported.");
 }
 
 void cash_chart(Page& page, const Timeseries& ts, const Node& finance) {
   json values = json::array();
-  values.push_back({{"t", ts.periods.front().start}, {"v", 0.0}});
-  double cumulative = 0;
+  // The stated opening value is an outflow when the window opens.
+  double opening = 0;
+  if (const auto o = finance.get("opening_value")) opening = o->number_at("usd").value_or(0.0);
+  double cumulative = -opening;
+  values.push_back({{"t", ts.periods.front().start}, {"v", cumulative}, {"fcf", -opening}});
   for (const auto& p : ts.periods) {
     cumulative += p.free_cash_flow;
     values.push_back({{"t", p.end}, {"v", cumulative}, {"fcf", p.free_cash_flow}});
@@ -959,8 +977,10 @@ void cash_chart(Page& page, const Timeseries& ts, const Node& finance) {
                     tooltip_field("fcf", "this period (USD)", "quantitative", "$,.0f")})}};
   json layers = json::array({line});
   std::string caption =
-      "Free cash flow of each period summed over the pools and accumulated from the start of "
-      "the statistics window (capex is an outflow in the period it is spent).";
+      "Free cash flow to the firm of each period (the pools' rows and the entity's tax line of "
+      "timeseries.csv), accumulated from the opening value, an outflow when the statistics "
+      "window opens; capex is an outflow in the period it is paid, disposal proceeds an "
+      "inflow. Payback is where the line crosses zero.";
   if (npv) {
     const std::string label =
         rate ? fmt::format("NPV at {:.0f}%: {}", 100.0 * *rate, usd(*npv)) : "NPV: " + usd(*npv);
@@ -977,9 +997,8 @@ void cash_chart(Page& page, const Timeseries& ts, const Node& finance) {
     layers.push_back(rule);
     layers.push_back(text);
     caption +=
-        " The dashed rule is the NPV from summary.json, which also counts the fleet's opening "
-        "book value as an outflow at the start and its closing book value as an inflow at the "
-        "horizon.";
+        " The dashed rule is the NPV from summary.json: the same flows discounted, with the "
+        "terminal value (the method summary.json states) as an inflow at the horizon.";
   }
   spec["layer"] = layers;
   add_chart(page, "Cumulative free cash flow and NPV", "cash", spec, caption);

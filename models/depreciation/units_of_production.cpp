@@ -29,6 +29,7 @@ class UnitsOfProduction final : public DepreciationModel {
   }
   double life_years() const override { return life_years_; }
   double salvage_fraction() const override { return salvage_fraction_; }
+  bool uses_busy_hours() const override { return true; }
 
  private:
   /// The share of the depreciable amount charged after `hours` busy hours; capped at all of it.

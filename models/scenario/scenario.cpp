@@ -284,6 +284,7 @@ const std::vector<std::string> kGpuKeys{"name",
                                         "allin_capex_usd",
                                         "server_power_kw",
                                         "rental_usd_per_gpu_hour",
+                                        "resale",
                                         "sources",
                                         "description",
                                         "training_factor",
@@ -330,6 +331,9 @@ GpuType read_gpu(const ParamReader& r, const std::string& id) {
       g.rental_usd_per_gpu_hour.reserved = optional_number(rent.node(), "reserved");
       g.rental_usd_per_gpu_hour.spot = optional_number(rent.node(), "spot");
     }
+  }
+  if (r.has("resale") && !r.node().at("resale").is_null()) {
+    g.resale = read_resale_curve(r.child("resale"));
   }
   return g;
 }
@@ -424,15 +428,18 @@ void read_pool(const ParamReader& p, Scenario& s, const std::vector<std::string>
                                fmt::join(gpu_ids, ", ")));
   }
   Date in_service = s.start;
+  Date ordered = s.start;
   if (purchase) {
     // A purchase enters service when it is delivered: order date plus lead time.
-    const Date ordered = read_date(p, "ordered", true).value_or(s.start);
+    ordered = read_date(p, "ordered", true).value_or(s.start);
     const auto lead = p.integer("lead_time_days", 0, Bound::non_negative);
     in_service = ordered + std::chrono::days{lead};
   } else {
     in_service = read_date(p, "in_service").value_or(s.start);
+    ordered = in_service;
   }
   pool.acquired = time_of(s.start, in_service);
+  pool.ordered = time_of(s.start, ordered);
   pool.in_service = std::max(sim::Time{}, pool.acquired);
   pool.retire = sim::Time{std::numeric_limits<std::int64_t>::max()};
   if (p.has("retire") && p.has("life_years")) {

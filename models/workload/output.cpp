@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -50,7 +51,11 @@ std::string thousands(double x) {
 }  // namespace
 
 namespace {
-nlohmann::ordered_json statement_json(const Statement& st, double tax_rate) {
+nlohmann::ordered_json optional_number(const std::optional<double>& x) {
+  return x ? nlohmann::ordered_json(*x) : nlohmann::ordered_json();
+}
+
+nlohmann::ordered_json statement_json(const Statement& st, bool financing) {
   nlohmann::ordered_json j;
   nlohmann::ordered_json revenue;
   for (std::size_t c = 0; c < kClassCount; ++c) {
@@ -77,39 +82,61 @@ nlohmann::ordered_json statement_json(const Statement& st, double tax_rate) {
   j["ebitda_usd"] = st.ebitda();
   j["depreciation_usd"] = st.depreciation;
   j["impairment_usd"] = st.impairment;
+  j["disposal_gain_usd"] = st.disposal_gain;
   j["ebit_usd"] = st.ebit();
+  j["interest_usd"] = st.interest;
+  j["pre_tax_income_usd"] = st.pre_tax_income();
+  j["income_tax_usd"] = {
+      {"current", st.current_tax}, {"deferred", st.deferred_tax}, {"total", st.income_tax()}};
+  j["net_income_usd"] = st.net_income();
+  j["tax_depreciation_usd"] = st.tax_depreciation;
   j["capex_usd"] = st.capex;
-  j["free_cash_flow_usd"] = st.free_cash_flow(tax_rate);
+  j["disposal_proceeds_usd"] = st.disposal_proceeds;
+  j["tax_paid_usd"] = st.tax_paid;
+  if (financing) j["unlevered_tax_paid_usd"] = st.unlevered_tax_paid;
+  j["free_cash_flow_usd"] = st.free_cash_flow();
+  if (financing) {
+    j["debt_drawn_usd"] = st.debt_drawn;
+    j["debt_repaid_usd"] = st.debt_repaid;
+    j["equity_cash_flow_usd"] = st.equity_cash_flow();
+    j["debt_outstanding_usd"] = st.debt_outstanding;
+  }
   j["net_book_value_usd"] = st.net_book_value;
+  j["tax_basis_usd"] = st.tax_basis;
+  j["deferred_tax_liability_usd"] = st.deferred_tax_liability;
+  j["loss_carryforward_usd"] = st.loss_carryforward;
   return j;
-}
-
-nlohmann::ordered_json optional_number(const std::optional<double>& x) {
-  return x ? nlohmann::ordered_json(*x) : nlohmann::ordered_json();
 }
 }  // namespace
 
 nlohmann::ordered_json finance_json(const Scenario& s, const FinanceResult& f) {
-  nlohmann::ordered_json j = statement_json(f.total, s.finance->tax_rate);
+  const bool financing = s.finance->financing.has_value();
+  nlohmann::ordered_json j = statement_json(f.total, financing);
   j["opening_net_book_value_usd"] = f.opening_net_book_value;
+  j["opening_tax_basis_usd"] = f.opening_tax_basis;
+  j["opening_value"] = {{"method", f.opening.method}, {"usd", f.opening.usd}};
+  j["terminal_value"] = {{"method", f.terminal.method}, {"usd", f.terminal.usd}};
   j["unserved_inference_usd"] = f.unserved_inference_usd;
   j["discount_rate"] = s.finance->discount_rate;
   j["npv_usd"] = f.npv;
-  j["npv_convention"] =
-      "annual discounting from each period's end; the fleet's opening book value is an "
-      "outflow at the start and its closing book value an inflow at the horizon";
+  j["npv_without_terminal_usd"] = f.npv_without_terminal;
   j["irr"] = optional_number(f.irr);
+  if (financing) j["equity_irr"] = optional_number(f.equity_irr);
   j["payback_years"] = optional_number(f.payback_years);
+  j["payback_shortfall_usd"] = f.payback_shortfall_usd;
   j["roic"] = f.roic;
   j["tco_usd_per_installed_gpu_hour"] = f.tco_usd_per_installed_gpu_hour;
   j["tco_usd_per_busy_gpu_hour"] = f.tco_usd_per_busy_gpu_hour;
   nlohmann::ordered_json be = nlohmann::ordered_json::object();
   for (const auto& b : f.break_even) {
-    be[b.gpu] = {{"incremental_usd_per_gpu_hour", b.incremental_usd_per_gpu_hour},
-                 {"with_depreciation_usd_per_gpu_hour",
-                  optional_number(b.with_depreciation_usd_per_gpu_hour)}};
+    be[b.gpu] = {{"cash_usd_per_gpu_hour", b.cash_usd_per_gpu_hour},
+                 {"full_cost_usd_per_gpu_hour", optional_number(b.full_cost_usd_per_gpu_hour)},
+                 {"utilization", b.utilization}};
   }
   j["break_even_rental_price"] = be;
+  nlohmann::ordered_json conventions = nlohmann::ordered_json::object();
+  for (const auto& [key, text] : finance_conventions(*s.finance)) conventions[key] = text;
+  j["conventions"] = conventions;
   return j;
 }
 
@@ -210,6 +237,26 @@ nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r,
   return j;
 }
 
+namespace {
+/// The money columns of one row of timeseries.csv, in the order of its header.
+void money_columns(std::string& out, const Statement& st) {
+  for (const double usd :
+       {st.external_revenue(), st.internal_value(), st.energy, st.facility, st.maintenance,
+        st.network_storage, st.overhead, st.revenue_share, st.ebitda(), st.depreciation,
+        st.impairment, st.ebit(), st.capex, st.free_cash_flow(), st.net_book_value}) {
+    out += fmt::format(",{:.2f}", usd);
+  }
+  for (const double usd : st.revenue) out += fmt::format(",{:.2f}", usd);
+  for (const double usd :
+       {st.lease, st.disposal_proceeds, st.disposal_gain, st.tax_depreciation, st.tax_basis,
+        st.interest, st.current_tax, st.deferred_tax, st.tax_paid, st.unlevered_tax_paid,
+        st.debt_drawn, st.debt_repaid, st.equity_cash_flow(), st.debt_outstanding,
+        st.deferred_tax_liability, st.loss_carryforward}) {
+    out += fmt::format(",{:.2f}", usd);
+  }
+}
+}  // namespace
+
 std::string timeseries_csv(const Scenario& s, const RunResult& r, const FinanceResult* finance) {
   std::string out =
       "period,period_start,period_end,start_hours,end_hours,pool,gpu,installed_gpu_hours,"
@@ -228,35 +275,98 @@ std::string timeseries_csv(const Scenario& s, const RunResult& r, const FinanceR
     for (std::size_t c = 0; c < kClassCount; ++c) {
       out += fmt::format(",{}_revenue_usd", class_name(static_cast<WorkClass>(c)));
     }
-    out += ",lease_usd";  // added last, so the earlier columns keep their places
+    // Added later, each at the end, so the earlier columns keep their places.
+    out +=
+        ",lease_usd,disposal_proceeds_usd,disposal_gain_usd,tax_depreciation_usd,tax_basis_usd,"
+        "interest_usd,current_tax_usd,deferred_tax_usd,tax_paid_usd,unlevered_tax_paid_usd,"
+        "debt_drawn_usd,debt_repaid_usd,equity_cash_flow_usd,debt_outstanding_usd,"
+        "deferred_tax_liability_usd,loss_carryforward_usd";
   }
-  out += "\n";
-  std::size_t index = 0;
-  for (const auto& row : r.rows) {
+  out += ",inference_served_gpu_hours\n";
+  const auto row_line = [&](const PeriodRow& row, const std::string& pool, const std::string& gpu) {
     const auto& g = row.gpu_seconds;
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}", row.period,
                        format_date(s.date_of(row.begin)), format_date(s.date_of(row.end)),
                        sim::to_hours(row.begin - sim::Time{}), sim::to_hours(row.end - sim::Time{}),
-                       s.pools[row.pool].id, s.pools[row.pool].gpu, hours(g.installed),
-                       hours(g.busy), hours(g.idle), hours(g.down), ratio(g.busy, g.installed));
+                       pool, gpu, hours(g.installed), hours(g.busy), hours(g.idle), hours(g.down),
+                       ratio(g.busy, g.installed));
     for (std::size_t c = 0; c < kClassCount; ++c) out += fmt::format(",{}", hours(g.by_class[c]));
     out += fmt::format(",{},{}", hours(g.by_class[0] - g.training_lost), hours(g.training_lost));
-    if (fin) {
-      const Statement& st = fin->rows[index];
-      for (const double usd : {st.external_revenue(), st.internal_value(), st.energy, st.facility,
-                               st.maintenance, st.network_storage, st.overhead, st.revenue_share,
-                               st.ebitda(), st.depreciation, st.impairment, st.ebit(), st.capex,
-                               st.free_cash_flow(s.finance->tax_rate), st.net_book_value}) {
-        out += fmt::format(",{:.2f}", usd);
+  };
+  for (std::size_t i = 0; i < r.rows.size(); ++i) {
+    const PeriodRow& row = r.rows[i];
+    row_line(row, s.pools[row.pool].id, s.pools[row.pool].gpu);
+    if (fin) money_columns(out, fin->rows[i]);
+    out += fmt::format(",{}\n", row.gpu_seconds.inference_served_gpu_hours);
+    // After a period's pools, the entity's line: tax, interest and debt.
+    const bool last_of_period = i + 1 == r.rows.size() || r.rows[i + 1].period != row.period;
+    if (fin && last_of_period && row.period < fin->entity.size()) {
+      PeriodRow entity{row.period, row.begin, row.end, 0, GpuSeconds{}, 0};
+      for (std::size_t j = i + 1; j-- > 0 && r.rows[j].period == row.period;) {
+        entity.begin = r.rows[j].begin;
       }
-      for (const double usd : st.revenue) out += fmt::format(",{:.2f}", usd);
-      out += fmt::format(",{:.2f}", st.lease);
+      row_line(entity, kEntityRow, "");
+      money_columns(out, fin->entity[row.period]);
+      out += ",0\n";
     }
-    out += "\n";
-    ++index;
   }
   return out;
 }
+
+namespace {
+/// USD with a suffix that keeps three or four significant digits: 12.3K, 45.6M, 7.89B.
+std::string musd(double usd) {
+  const double a = std::abs(usd);
+  if (a >= 1e9) return fmt::format("{:.2f}B", usd / 1e9);
+  if (a >= 1e6) return fmt::format("{:.1f}M", usd / 1e6);
+  if (a >= 1e3) return fmt::format("{:.1f}K", usd / 1e3);
+  return fmt::format("{:.0f}", usd);
+}
+
+/// The statements and metrics in a few lines, then each definition they used.
+std::string finance_table(const Scenario& s, const FinanceResult& f) {
+  const auto& t = f.total;
+  const FinanceSpec& spec = *s.finance;
+  std::string out = fmt::format(
+      "\nfinance (USD): revenue {} + internal value {}; costs {}{}; EBITDA {}; depreciation {}; "
+      "impairment {}; disposals {}; EBIT {}\n"
+      "               interest {}; income tax {} (current {}, deferred {}); net income {}\n"
+      "               capex {}; disposal proceeds {}; tax paid {}; free cash flow {}{}\n",
+      musd(t.external_revenue()), musd(t.internal_value()), musd(t.costs()),
+      t.lease > 0 ? fmt::format(" (lease {})", musd(t.lease)) : std::string(), musd(t.ebitda()),
+      musd(t.depreciation), musd(t.impairment), musd(t.disposal_gain), musd(t.ebit()),
+      musd(t.interest), musd(t.income_tax()), musd(t.current_tax), musd(t.deferred_tax),
+      musd(t.net_income()), musd(t.capex), musd(t.disposal_proceeds), musd(t.tax_paid),
+      musd(t.free_cash_flow()),
+      spec.financing ? fmt::format("; to equity {}", musd(t.equity_cash_flow())) : std::string());
+  out += fmt::format(
+      "               book value {} -> {}; opening value {} ({}); terminal value {} ({})\n"
+      "               NPV at {:g}% {} ({} without the terminal value); IRR {}{}; payback {}\n",
+      musd(f.opening_net_book_value), musd(t.net_book_value), musd(f.opening.usd), f.opening.method,
+      musd(f.terminal.usd), f.terminal.method, 100 * spec.discount_rate, musd(f.npv),
+      musd(f.npv_without_terminal), f.irr ? fmt::format("{:.1f}%", 100 * *f.irr) : "none",
+      spec.financing
+          ? fmt::format("; equity IRR {}",
+                        f.equity_irr ? fmt::format("{:.1f}%", 100 * *f.equity_irr) : "none")
+          : std::string(),
+      f.payback_years ? fmt::format("{:.2f} y", *f.payback_years)
+                      : fmt::format("not reached ({} short)", musd(f.payback_shortfall_usd)));
+  for (const auto& b : f.break_even) {
+    out += fmt::format(
+        "               break-even {}: cash {:.3f} USD/GPU-h; full cost {} at {:.1f}% "
+        "utilization\n",
+        b.gpu, b.cash_usd_per_gpu_hour,
+        b.full_cost_usd_per_gpu_hour ? fmt::format("{:.3f}", *b.full_cost_usd_per_gpu_hour)
+                                     : std::string("none (no busy hours)"),
+        100.0 * b.utilization);
+  }
+  out += "definitions:\n";
+  for (const auto& [key, text] : finance_conventions(spec)) {
+    out += fmt::format("  {}: {}\n", key, text);
+  }
+  return out;
+}
+}  // namespace
 
 std::string summary_table(const Scenario& s, const RunResult& r, const FinanceResult* finance) {
   std::string out = fmt::format("{} (seed {}): {:.0f} days from {}, {} events\n\n", r.scenario,
@@ -305,29 +415,7 @@ std::string summary_table(const Scenario& s, const RunResult& r, const FinanceRe
     }
   }
   std::optional<FinanceResult> own;
-  if (const FinanceResult* given = statements(s, r, finance, own)) {
-    const FinanceResult& f = *given;
-    const auto& t = f.total;
-    auto musd = [](double usd) { return fmt::format("{:.1f}M", usd / 1e6); };
-    out += fmt::format(
-        "\nfinance (USD): revenue {} + internal value {}; costs {}{}; EBITDA {}; depreciation {}; "
-        "EBIT {}\n               capex {}; book value {} -> {}; NPV at {:.0f}% {}; IRR {}; "
-        "payback {}\n",
-        musd(t.external_revenue()), musd(t.internal_value()), musd(t.costs()),
-        t.lease > 0 ? fmt::format(" (lease {})", musd(t.lease)) : std::string(), musd(t.ebitda()),
-        musd(t.depreciation), musd(t.ebit()), musd(t.capex), musd(f.opening_net_book_value),
-        musd(t.net_book_value), 100 * s.finance->discount_rate, musd(f.npv),
-        f.irr ? fmt::format("{:.1f}%", 100 * *f.irr) : "none",
-        f.payback_years ? fmt::format("{:.2f} y", *f.payback_years) : "never");
-    for (const auto& b : f.break_even) {
-      out += fmt::format(
-          "               break-even rental price {}: {:.3f} USD/GPU-h (incremental), {}\n", b.gpu,
-          b.incremental_usd_per_gpu_hour,
-          b.with_depreciation_usd_per_gpu_hour
-              ? fmt::format("{:.3f} with depreciation", *b.with_depreciation_usd_per_gpu_hour)
-              : std::string("none rented"));
-    }
-  }
+  if (const FinanceResult* given = statements(s, r, finance, own)) out += finance_table(s, *given);
   if (!r.streams.empty()) {
     out +=
         fmt::format("\n{:<22} {:>10} {:>10} {:>9} {:>9} {:>11} {:>11} {:>10}\n", "rentals",

@@ -28,6 +28,7 @@ GpuSeconds& GpuSeconds::operator+=(const GpuSeconds& o) {
     by_class[c] += o.by_class[c];
     accrued_revenue_usd[c] += o.accrued_revenue_usd[c];
   }
+  inference_served_gpu_hours += o.inference_served_gpu_hours;
   training_lost += o.training_lost;
   return *this;
 }
@@ -1252,10 +1253,19 @@ class Run {
         served +=
             static_cast<double>(pools_[p].held[kInference]) * pools_[p].type->inference_factor;
       }
-      served = std::min(served, demand_gpus_);
       const double hours = sim::to_hours(sim::seconds(t - from));
-      period_demand_ += demand_gpus_ * hours;
-      period_served_ += served * hours;
+      // Each pool serves its share; when the GPUs held could serve more than the demand,
+      // every pool's share is scaled down alike.
+      const double scale = served > demand_gpus_ ? demand_gpus_ / served : 1.0;
+      for (std::size_t p = 0; p < pools_.size(); ++p) {
+        if (pools_[p].held[kInference] == 0) continue;
+        pools_[p].acc.inference_served_gpu_hours +=
+            static_cast<double>(pools_[p].held[kInference]) * pools_[p].type->inference_factor *
+            scale * hours;
+      }
+      served = std::min(served, demand_gpus_);
+      segment_demand_ += demand_gpus_ * hours;
+      segment_served_ += served * hours;
     }
     last_demand_at_ = t;
   }
@@ -1272,7 +1282,8 @@ class Run {
     }
     if (!inference_.empty()) {
       account_inference(now());
-      period_demand_ = period_served_ = 0;
+      segment_demand_ = segment_served_ = 0;
+      for (auto& pool : pools_) pool.acc.inference_served_gpu_hours = 0;
     }
     period_begin_ = now();
     segment_begin_ = now();
@@ -1294,9 +1305,6 @@ class Run {
           PeriodRow{period_index_, Time{period_begin_}, Time{now()}, p, period_acc_[p], 0});
       period_acc_[p] = {};
     }
-    result_.inference_demand_gpu_hours += period_demand_;
-    result_.inference_served_gpu_hours += period_served_;
-    period_demand_ = period_served_ = 0;
     ++period_index_;
     period_begin_ = now();
     segment_begin_ = now();
@@ -1305,6 +1313,14 @@ class Run {
   /// Cuts the current period where a price steps: each pool's GPU-seconds since the last
   /// cut become a segment of the reporting row this period will produce.
   void close_segment() {
+    if (!inference_.empty()) {
+      account_inference(now());
+      result_.inference_pieces.push_back(
+          InferencePiece{Time{segment_begin_}, Time{now()}, segment_demand_, segment_served_});
+      result_.inference_demand_gpu_hours += segment_demand_;
+      result_.inference_served_gpu_hours += segment_served_;
+      segment_demand_ = segment_served_ = 0;
+    }
     for (std::size_t p = 0; p < pools_.size(); ++p) {
       pools_[p].advance(now());
       const std::size_t row = period_index_ * pools_.size() + p;
@@ -1377,8 +1393,8 @@ class Run {
   double demand_gpus_ = 0;
   std::int64_t next_demand_at_ = 0;
   std::int64_t last_demand_at_ = -1;
-  double period_demand_ = 0;
-  double period_served_ = 0;
+  double segment_demand_ = 0;  // H100-equivalent GPU-hours since the last cut
+  double segment_served_ = 0;
   bool reconcile_pending_ = false;
   std::int64_t notice_reconcile_at_ = -1;
   std::size_t period_index_ = 0;

@@ -4,7 +4,13 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
 
+#include "aidc/models/finance.hpp"
+#include "aidc/models/metrics.hpp"
 #include "aidc/models/output.hpp"
 #include "aidc/models/simulation.hpp"
 #include "aidc/scenario/scenario.hpp"
@@ -42,21 +48,93 @@ void check_conservation(const aidc::RunResult& r) {
   CHECK(classes == r.totals.busy);
 }
 
+/// Money is conserved: the pools' rows plus the entity's lines add up to the totals, line by
+/// line, to the cent; the NPV is the cash flows of rows and entity with the stated values;
+/// income tax expense is the rate times pre-tax income; and timeseries.csv adds up to the
+/// summary's totals to the rounding of its cents.
+void check_money(const aidc::Scenario& s, const aidc::RunResult& r) {
+  const aidc::FinanceResult f = aidc::compute_finance(s, r);
+  const std::size_t periods = f.entity.size();
+  std::vector<aidc::Statement> by_period = f.entity;
+  for (std::size_t i = 0; i < r.rows.size(); ++i) by_period[r.rows[i].period].add(f.rows[i], true);
+  aidc::Statement sum;
+  std::vector<aidc::CashFlow> flows{{f.opening.years, -f.opening.usd}};
+  for (std::size_t k = 0; k < periods; ++k) {
+    sum.add(by_period[k], false);
+    flows.push_back(
+        {static_cast<double>(r.rows[k * s.pools.size()].end.seconds) / (8766.0 * 3600.0),
+         by_period[k].free_cash_flow()});
+  }
+  flows.push_back({f.terminal.years, f.terminal.usd});
+  const auto& t = f.total;
+  const std::pair<double, double> lines[] = {{sum.external_revenue(), t.external_revenue()},
+                                             {sum.internal_value(), t.internal_value()},
+                                             {sum.costs(), t.costs()},
+                                             {sum.depreciation, t.depreciation},
+                                             {sum.impairment, t.impairment},
+                                             {sum.disposal_gain, t.disposal_gain},
+                                             {sum.ebit(), t.ebit()},
+                                             {sum.interest, t.interest},
+                                             {sum.income_tax(), t.income_tax()},
+                                             {sum.tax_paid, t.tax_paid},
+                                             {sum.capex, t.capex},
+                                             {sum.disposal_proceeds, t.disposal_proceeds},
+                                             {sum.free_cash_flow(), t.free_cash_flow()},
+                                             {sum.equity_cash_flow(), t.equity_cash_flow()},
+                                             {sum.net_book_value, t.net_book_value}};
+  for (const auto& [rows, total] : lines) CHECK(std::abs(rows - total) < 0.01);
+  CHECK(aidc::npv(flows, s.finance->discount_rate) == Approx(f.npv).epsilon(1e-12).margin(0.01));
+  CHECK(std::abs(t.income_tax() - s.finance->tax.rate * t.pre_tax_income()) <
+        0.01 + 1e-12 * std::abs(t.pre_tax_income()));
+
+  // timeseries.csv: the money columns of every row, pools and entity, add up to the summary.
+  const std::string csv = aidc::timeseries_csv(s, r, &f);
+  const auto summary = aidc::finance_json(s, f);
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::string> header;
+  for (std::stringstream cells(line); std::getline(cells, line, ',');) header.push_back(line);
+  std::map<std::string, double> columns;
+  std::size_t rows = 0;
+  while (std::getline(in, line)) {
+    ++rows;
+    std::size_t c = 0;
+    for (std::stringstream cells(line); std::getline(cells, line, ','); ++c) {
+      if (header[c].ends_with("_usd") && header[c] != "net_book_value_usd") {
+        columns[header[c]] += std::stod(line);
+      }
+    }
+  }
+  const double rounding = 0.005 * static_cast<double>(rows) + 1e-6;
+  CHECK(std::abs(columns.at("revenue_usd") - summary.at("revenue_usd").at("total").get<double>()) <=
+        rounding);
+  for (const char* key : {"ebitda_usd", "ebit_usd", "capex_usd", "free_cash_flow_usd",
+                          "tax_paid_usd", "interest_usd", "disposal_proceeds_usd"}) {
+    CAPTURE(key);
+    CHECK(std::abs(columns.at(key) - summary.at(key).get<double>()) <= rounding);
+  }
+  CHECK(std::abs(columns.at("current_tax_usd") + columns.at("deferred_tax_usd") -
+                 summary.at("income_tax_usd").at("total").get<double>()) <= 2 * rounding);
+}
+
 aidc::Scenario parse(const char* text) {
   return aidc::load_scenario(nlohmann::json::parse(text), "test.json");
 }
 
 }  // namespace
 
-TEST_CASE("GPU-hours are conserved exactly in every shipped scenario", "[accounting]") {
+TEST_CASE("GPU-hours and money are conserved in every shipped scenario", "[accounting]") {
   for (const auto& entry :
-       std::filesystem::directory_iterator(std::string(AIDC_SOURCE_DIR) + "/scenarios")) {
+       std::filesystem::recursive_directory_iterator(std::string(AIDC_SOURCE_DIR) + "/scenarios")) {
     if (entry.path().extension() != ".json") continue;
     INFO(entry.path().string());
     const auto doc = aidc::read_json_file(entry.path().string());
     if (doc.contains("plans") || doc.contains("parameters")) continue;  // comparisons, sweeps
     const auto s = aidc::load_scenario(doc, entry.path().string());
-    check_conservation(aidc::simulate(s));
+    const auto r = aidc::simulate(s);
+    check_conservation(r);
+    if (s.finance) check_money(s, r);
   }
 }
 

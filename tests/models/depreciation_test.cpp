@@ -316,7 +316,7 @@ TEST_CASE("Bad depreciation parameters are reported with their JSON pointers",
       Case{R"({"model":"units_of_production","life_busy_hours":0})",
            "/depreciation/life_busy_hours", "out of range (got 0, expected a positive number)"},
       Case{R"({"model":"macrs","recovery_years":6})", "/depreciation/recovery_years",
-           "out of range (got 6, expected one of: 5, 7)"},
+           "out of range (got 6, expected one of: 3, 5, 7)"},
       Case{R"({"model":"straight_line","life_years":4,"salvage_fracton":0.1})",
            "/depreciation/salvage_fracton",
            R"(unknown key "salvage_fracton"; did you mean "salvage_fraction"? (allowed: model, )"
@@ -353,12 +353,25 @@ TEST_CASE("Ages convert to years of 365.25 days", "[depreciation]") {
   CHECK(aidc::age_years(aidc::sim::hours(8'766)) == 1.0);  // 365.25 x 24 = 8,766 hours
 }
 
-TEST_CASE("Impairment writes book value down to the expected remaining earnings",
+TEST_CASE("US GAAP impairment: a failed recoverability test writes book value down to fair value",
           "[depreciation]") {
-  // Book 100, earnings 60: written down to 60, a loss of 40. Earnings 120 >= book: none.
-  // Earnings -10: written down to 0, not below: the whole 100.
-  CHECK(aidc::impairment_usd(100.0, 60.0) == 40.0);
-  CHECK(aidc::impairment_usd(100.0, 120.0) == 0.0);
-  CHECK(aidc::impairment_usd(100.0, 100.0) == 0.0);
-  CHECK(aidc::impairment_usd(100.0, -10.0) == 100.0);
+  // ASC 360-10: book 100 with undiscounted cash flows of 120 (or exactly 100) is recoverable,
+  // whatever the fair value; with cash flows of 80 it is not, and is written down to its fair
+  // value of 30 (a loss of 70), never below zero and never up.
+  CHECK(aidc::impairment_us_gaap_usd(100.0, 120.0, 30.0) == 0.0);
+  CHECK(aidc::impairment_us_gaap_usd(100.0, 100.0, 30.0) == 0.0);
+  CHECK(aidc::impairment_us_gaap_usd(100.0, 80.0, 30.0) == 70.0);
+  CHECK(aidc::impairment_us_gaap_usd(100.0, 80.0, 130.0) == 0.0);
+  CHECK(aidc::impairment_us_gaap_usd(100.0, -50.0, -5.0) == 100.0);
+}
+
+TEST_CASE("IFRS impairment: book value is written down to the recoverable amount",
+          "[depreciation]") {
+  // IAS 36: recoverable amount = max(fair value less costs of disposal, value in use). Book
+  // 100, fair value 30, value in use 60: written down to 60, a loss of 40. Value in use 20:
+  // down to the fair value, 30 (a loss of 70). Value in use 110: none.
+  CHECK(aidc::impairment_ifrs_usd(100.0, 30.0, 60.0) == 40.0);
+  CHECK(aidc::impairment_ifrs_usd(100.0, 30.0, 20.0) == 70.0);
+  CHECK(aidc::impairment_ifrs_usd(100.0, 30.0, 110.0) == 0.0);
+  CHECK(aidc::impairment_ifrs_usd(100.0, -1.0, -10.0) == 100.0);
 }

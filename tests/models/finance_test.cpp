@@ -7,6 +7,7 @@
 #include "aidc/models/finance.hpp"
 #include "aidc/models/simulation.hpp"
 #include "aidc/scenario/scenario.hpp"
+#include "finance_support.hpp"
 
 namespace {
 
@@ -20,18 +21,9 @@ std::string contract_scenario(const std::string& finance) {
          finance + "}";
 }
 
-struct Run {
-  aidc::Scenario s;
-  aidc::RunResult r;
-  aidc::FinanceResult f;
-};
+using Run = aidc::test::FinanceRun;
 
-Run run(const std::string& text) {
-  Run out{aidc::load_scenario(nlohmann::json::parse(text), "fin.json"), {}, {}};
-  out.r = aidc::simulate(out.s);
-  out.f = aidc::compute_finance(out.s, out.r);
-  return out;
-}
+Run run(const std::string& text) { return aidc::test::run_finance(text, "fin.json"); }
 
 constexpr std::size_t kReserved = static_cast<std::size_t>(aidc::WorkClass::reserved);
 
@@ -59,7 +51,11 @@ TEST_CASE("A hand-worked year of one contract gives the expected statement", "[f
   CHECK(t.net_book_value == Approx(500000.0 - 500000.0 * 365.0 / 1826.25).epsilon(1e-12));
   CHECK(x.f.opening_net_book_value == 0.0);
   // NPV, by hand from the statements: monthly free cash flows discounted from each month's
-  // end, plus the closing book value at the horizon.
+  // end, plus the terminal value at the horizon: the ten GPUs at resale, 0.95 x 0.67^age of
+  // their capex (the catalog's H100 curve) at 365 days of age.
+  const double resale = 500000.0 * 0.95 * std::pow(0.67, 365.0 / 365.25);
+  CHECK(x.f.terminal.method == "resale");
+  CHECK(x.f.terminal.usd == Approx(resale).epsilon(1e-12));
   double expected = 0;
   for (std::size_t k = 0; k < x.f.periods.size(); ++k) {
     double end_s = 0;
@@ -67,7 +63,7 @@ TEST_CASE("A hand-worked year of one contract gives the expected statement", "[f
       if (row.period == k) end_s = static_cast<double>(row.end.seconds);
     }
     double cash = x.f.periods[k].ebitda() - x.f.periods[k].capex;
-    if (k + 1 == x.f.periods.size()) cash += x.f.periods[k].net_book_value;
+    if (k + 1 == x.f.periods.size()) cash += resale;
     expected += cash / std::pow(1.1, end_s / (8766.0 * 3600.0));
   }
   CHECK(x.f.npv == Approx(expected).epsilon(1e-12));
@@ -87,14 +83,14 @@ TEST_CASE("Money is conserved: rows add up to periods and periods to the totals,
       "revenue_share": {"fraction": 0.1}, "facility_usd_per_kw_month": 120,
       "depreciation": {"model": "macrs", "recovery_years": 5}}})");
   aidc::Statement sum;
-  for (const auto& p : x.f.periods) sum += p;
+  for (const auto& p : x.f.periods) sum.add(p, false);
   const auto& t = x.f.total;
   CHECK(std::abs(sum.external_revenue() - t.external_revenue()) < 0.01);
   CHECK(std::abs(sum.costs() - t.costs()) < 0.01);
   CHECK(std::abs(sum.depreciation - t.depreciation) < 0.01);
   CHECK(std::abs(sum.ebitda() - t.ebitda()) < 0.01);
   aidc::Statement rows;
-  for (const auto& r : x.f.rows) rows += r;
+  for (const auto& r : x.f.rows) rows.add(r, true);
   CHECK(std::abs(rows.ebitda() - t.ebitda()) < 0.01);
   // The fixed overhead is spread over the rows and adds back to 1,000,000 a year exactly.
   const double years = 730.0 / 365.25;  // 2026-01-01 to 2028-01-01
@@ -124,7 +120,7 @@ TEST_CASE("At the break-even price, renting idle GPUs adds zero profit, within a
     "finance": {)" + costs +
                         "}}");
   REQUIRE(idle.f.break_even.size() == 1);
-  const double price = idle.f.break_even[0].incremental_usd_per_gpu_hour;
+  const double price = idle.f.break_even[0].cash_usd_per_gpu_hour;
   // Hand check: (1 - 0.35) x 1.275 kW x 1.2 x 0.11 + 0.04 = 0.14939, over (1 - 0.08 - 0.05).
   CHECK(price == Approx((0.65 * 1.275 * 1.2 * 0.11 + 0.04) / 0.87).epsilon(1e-12));
   const auto rented =
@@ -158,37 +154,6 @@ TEST_CASE("The depreciation model changes the statements but never the GPU-hours
   }
   CHECK(a.f.total.ebitda() == b.f.total.ebitda());
   CHECK(a.f.total.depreciation != b.f.total.depreciation);
-}
-
-TEST_CASE("The impairment test writes book value down to what the fleet can still earn",
-          "[finance]") {
-  // 10 H100s bought 2026-01-01 for 500,000, straight line over 5 years, all rented. The
-  // on-demand price falls from 3.00 to 0.30 on 2026-07-01; with no energy or network cost
-  // renting costs nothing extra. At the end of June (age 181 days) the fleet can still earn
-  // 0.30 x 100% x (5 - 181/365.25) years x 8,766 h x 10 GPUs, less than its book value
-  // 500,000 x (1 - 181/1826.25), so book value is written down to that.
-  const auto x = run(contract_scenario(R"({"impairment_test": true, "pue": 1.0,
-      "energy_usd_per_kwh": 0,
-      "prices": {"reserved": {"model": "fixed", "usd_per_gpu_hour": 3.0},
-                 "on_demand": {"model": "schedule", "usd_per_gpu_hour": 3.0,
-                               "changes": [{"from": "2026-07-01", "factor": 0.1}]}},
-      "depreciation": {"model": "straight_line", "life_years": 5}})"));
-  REQUIRE(x.f.periods.size() == 12);
-  const double earnings = 0.3 * (5.0 - 181.0 / 365.25) * 8766.0 * 10.0;
-  const double book = 500000.0 * (1.0 - 181.0 / 1826.25);
-  for (std::size_t k = 0; k < 12; ++k) {
-    INFO("month " << k);
-    if (k == 5) {
-      CHECK(x.f.periods[k].impairment == Approx(book - earnings).epsilon(1e-9));
-      CHECK(x.f.periods[k].net_book_value == Approx(earnings).epsilon(1e-9));
-    } else if (k < 5) {
-      CHECK(x.f.periods[k].impairment == 0.0);
-    }
-  }
-  // After the write-down, depreciation shrinks in proportion: July (31 days) charges
-  // earnings / book x 500,000 x 31 / 1826.25.
-  CHECK(x.f.periods[6].depreciation ==
-        Approx(earnings / book * 500000.0 * 31.0 / 1826.25).epsilon(1e-9));
 }
 
 TEST_CASE("A dated electricity price takes effect on its date", "[finance]") {
@@ -304,13 +269,12 @@ TEST_CASE("A leased pool pays rent on its installed GPU-hours and has no capex o
   CHECK(owned.f.total.ebitda() - t.ebitda() == Approx(144000.0).epsilon(1e-12));
   // Revenue 72,000 x 3.00 = 216,000 and energy 72,000 x 1.275 kW x 1.2 x 0.08 = 8,812.80.
   CHECK(t.ebitda() == Approx(216000.0 - 8812.8 - 144000.0).epsilon(1e-12));
-  // Every GPU-hour was rented, so the break-even price with depreciation recovers the rent:
-  // 144,000 / 72,000 = 2.00 above the incremental price.
+  // Every GPU-hour was rented, so the full-cost break-even price is the cost of a busy hour:
+  // the energy 1.275 kW x 1.2 x 0.08 = 0.1224 and the rent 144,000 / 72,000 = 2.00.
   REQUIRE(leased.f.break_even.size() == 1);
-  REQUIRE(leased.f.break_even[0].with_depreciation_usd_per_gpu_hour);
-  CHECK(*leased.f.break_even[0].with_depreciation_usd_per_gpu_hour -
-            leased.f.break_even[0].incremental_usd_per_gpu_hour ==
-        Approx(2.0).epsilon(1e-12));
+  REQUIRE(leased.f.break_even[0].full_cost_usd_per_gpu_hour);
+  CHECK(*leased.f.break_even[0].full_cost_usd_per_gpu_hour == Approx(2.1224).epsilon(1e-12));
+  CHECK(leased.f.break_even[0].utilization == 1.0);
 }
 
 TEST_CASE("A lease with capex or depreciation, and a misspelled lease key, are rejected",

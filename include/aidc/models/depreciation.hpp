@@ -37,6 +37,9 @@ class DepreciationModel {
   virtual double life_years() const = 0;
   /// The value left at the end of life, as a fraction of cost.
   virtual double salvage_fraction() const = 0;
+  /// True when the charge depends on busy hours (units_of_production), so an asset's busy
+  /// hours before the statistics window must be assumed.
+  virtual bool uses_busy_hours() const { return false; }
 };
 
 /// A model charged by age alone: the charge over [from, to) is the change in a cumulative
@@ -60,10 +63,17 @@ class AgeBasedDepreciation : public DepreciationModel {
 /// The registry of depreciation models ("model": "straight_line", ...).
 const Registry<DepreciationModel>& depreciation_models();
 
-/// The impairment test (not a registry model). When the earnings an asset can still expect at
-/// market prices fall below its book value, book value is written down to them (never below
-/// zero). Returns the write-down, >= 0.
-double impairment_usd(double book_value_usd, double remaining_earnings_usd);
+/// The impairment of an asset under US GAAP (ASC 360-10, long-lived assets held and used):
+/// when the undiscounted future net cash flows fall below the carrying amount, the asset is
+/// not recoverable and is written down to its fair value; otherwise nothing. Returns the
+/// write-down, >= 0.
+double impairment_us_gaap_usd(double book_value_usd, double undiscounted_cash_flows_usd,
+                              double fair_value_usd);
+
+/// The impairment of an asset under IFRS (IAS 36): the carrying amount is written down to the
+/// recoverable amount, the higher of fair value less costs of disposal and value in use (the
+/// discounted future cash flows). Returns the write-down, >= 0.
+double impairment_ifrs_usd(double book_value_usd, double fair_value_usd, double value_in_use_usd);
 
 // The built-in models; models/depreciation/builtin.cpp registers each once.
 void register_straight_line(Registry<DepreciationModel>& registry);

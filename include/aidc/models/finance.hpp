@@ -1,7 +1,8 @@
 #pragma once
 /// The finance layer: turns GPU-hours by class, period and pool into statements (revenue,
-/// costs, depreciation, EBITDA, EBIT, cash) and horizon metrics (NPV, IRR, payback, ROIC,
-/// TCO, break-even prices). It runs after the simulation and never reaches inside it.
+/// costs, depreciation, disposals, EBITDA, EBIT, tax at the entity level, cash) and horizon
+/// metrics (NPV, IRR, payback, ROIC, TCO, break-even prices). It runs after the simulation and
+/// never reaches inside it. Every definition is stated in the summary (finance_conventions()).
 
 #include <array>
 #include <map>
@@ -10,24 +11,57 @@
 #include <string>
 #include <vector>
 
+#include "aidc/models/capital.hpp"
 #include "aidc/models/depreciation.hpp"
 #include "aidc/models/pricing.hpp"
+#include "aidc/models/tax.hpp"
 #include "aidc/scenario/scenario.hpp"
 
 namespace aidc {
 
 struct RunResult;
 
+/// What the fleet installed before the window is worth when the window opens.
+enum class OpeningValue { resale, sunk, book };
+/// What the fleet still owned at the horizon is worth.
+enum class TerminalMethod { none, book, resale, going_concern };
+/// The standard by which a pool's book value is tested for impairment.
+enum class ImpairmentStandard { none, us_gaap, ifrs };
+
+/// Debt raised against purchases (asset-backed, as neoclouds finance GPUs).
+struct FinancingSpec {
+  double debt_fraction = 0;  // of each purchase's capex, drawn when the balance is paid
+  double interest_rate = 0;  // a year, nominal, compounded monthly
+  double term_years = 5;
+  LoanRepayment repayment = LoanRepayment::annuity;
+};
+
 /// The scenario's "finance" section, validated.
 struct FinanceSpec {
   double discount_rate = 0.08;  // a year; cash flows discounted from each period's end
-  double tax_rate = 0;
-  std::shared_ptr<const DepreciationModel> depreciation;  // every pool unless overridden
+  TaxSpec tax;
+  std::shared_ptr<const DepreciationModel> depreciation;  // book; every pool unless overridden
   std::vector<std::shared_ptr<const DepreciationModel>> pool_depreciation;  // by pool; may be null
   std::vector<double> pool_capex_usd_per_gpu;                               // by pool
   /// By pool: the rent of an operating lease per installed GPU-hour; unset for an owned pool.
   /// A leased pool has no capex, no depreciation and no book value.
   std::vector<std::optional<double>> pool_lease_usd_per_gpu_hour;
+  /// By pool: the share of capex paid when the purchase is ordered; the rest on delivery.
+  std::vector<double> pool_deposit_fraction;
+  /// By pool: what a GPU is sold for when the pool retires; unset: its resale value.
+  std::vector<std::optional<double>> pool_salvage_usd_per_gpu;
+  /// Used-GPU price curves by GPU type (the catalog's, overridden by finance.resale).
+  std::map<std::string, ResaleCurve> resale;
+  OpeningValue opening = OpeningValue::resale;
+  TerminalMethod terminal = TerminalMethod::resale;
+  double terminal_growth_rate = 0;  // going_concern only
+  ImpairmentStandard impairment = ImpairmentStandard::none;
+  /// The utilization at which the impairment test projects a pool's cash flows; unset: the
+  /// pool's busy share over the trailing year (or the window so far, when shorter).
+  std::optional<double> impairment_utilization;
+  /// Busy share of a units-of-production pool over its service before the window.
+  std::optional<double> utilization_before_window;
+  std::optional<FinancingSpec> financing;
   std::array<std::shared_ptr<const PricingModel>, kClassCount> prices;  // null: no revenue
   double energy_usd_per_kwh = 0.08;
   /// Later electricity prices: from each time on, `usd_per_kwh` replaces the one before.
@@ -43,18 +77,18 @@ struct FinanceSpec {
   double overhead_usd_per_year = 0;
   double revenue_share_fraction = 0;
   std::array<bool, kClassCount> revenue_share_classes{false, false, false, true, true, true};
-  double unserved_inference_usd_per_gpu_hour = 0;
-  /// At each period end, write book value down to what the pool can still earn renting at
-  /// the on-demand price (see compute_finance()).
-  bool impairment_test = false;
-  /// Dates on which some price steps; the run is cut there so revenue is exact.
+  /// Times at which the run is cut so each piece has one price and one fiscal year: price and
+  /// electricity steps, and fiscal year ends.
   std::vector<sim::Time> price_changes;
 };
 
 /// Reads the "finance" object of a scenario whose pools and catalog are already read.
 std::shared_ptr<const FinanceSpec> read_finance(const ParamReader& node, const Scenario& s);
 
-/// One period's statement, in USD; for one pool or for the fleet.
+/// One period's statement, in USD; for one pool, for the entity (the lines that belong to
+/// the company as a whole: tax, interest, debt), or for a sum of them. Flows add up; the
+/// stocks at the end (book value, tax basis, debt, deferred tax, losses carried forward) are
+/// those of the last statement summed over time, and add up over pools.
 struct Statement {
   std::array<double, kClassCount>
       revenue{};  // external classes: rental revenue; internal: transfer value
@@ -63,39 +97,87 @@ struct Statement {
   double lease = 0;  // rent of leased pools, on installed GPU-hours
   double depreciation = 0;
   double impairment = 0;
-  double capex = 0;
-  double net_book_value = 0;  // at the period's end
+  double disposal_gain = 0;  // proceeds less book value of what was sold (negative: a loss)
+  double interest = 0;       // entity: on debt raised against purchases
+  double current_tax = 0;    // entity: the fiscal year's tax, in the period where it ends
+  double deferred_tax = 0;   // entity: the change of the net deferred tax liability that year
+  double tax_paid = 0;       // entity: cash, at the fiscal year's end or in instalments
+  /// Entity: the tax that would be paid without the interest deduction (the unlevered tax,
+  /// which the free cash flow to the firm carries); equal to tax_paid without financing.
+  double unlevered_tax_paid = 0;
+  double tax_depreciation = 0;   // by pool: the tax depreciation charged (not a cash flow)
+  double capex = 0;              // cash paid for purchases: deposits and balances
+  double disposal_proceeds = 0;  // cash received for what was sold
+  double debt_drawn = 0, debt_repaid = 0;  // entity
+  // Stocks at the end.
+  double net_book_value = 0;
+  double tax_basis = 0;
+  double debt_outstanding = 0;        // entity
+  double deferred_tax_liability = 0;  // entity; net of the asset of losses carried forward
+  double loss_carryforward = 0;       // entity
+
   double external_revenue() const;
   double internal_value() const;
   double costs() const;   // cash operating costs
   double ebitda() const;  // revenue (external and internal) - costs
-  double ebit() const { return ebitda() - depreciation - impairment; }
-  double free_cash_flow(double tax_rate) const;
-  Statement& operator+=(const Statement& o);
+  double ebit() const { return ebitda() - depreciation - impairment + disposal_gain; }
+  double pre_tax_income() const { return ebit() - interest; }
+  double income_tax() const { return current_tax + deferred_tax; }
+  double net_income() const { return pre_tax_income() - income_tax(); }
+  /// To the firm: EBITDA + proceeds - capex - unlevered tax.
+  double free_cash_flow() const;
+  /// To equity: EBITDA + proceeds - capex - tax - interest + debt drawn - debt repaid.
+  double equity_cash_flow() const;
+  /// Adds the flows of `o`; `stocks` says whether its stocks add too (pools of one period)
+  /// or replace these (a later period).
+  void add(const Statement& o, bool add_stocks);
+};
+
+/// A value stated at the window's start or at the horizon, with the method that gave it.
+struct StatedValue {
+  std::string method;
+  double usd = 0;
+  double years = 0;  // its date, in years (of 8,766 hours) since the scenario start
 };
 
 struct FinanceResult {
   std::vector<Statement> rows;     // parallel to the reporting rows (period x pool)
-  std::vector<Statement> periods;  // fleet totals by period
+  std::vector<Statement> entity;   // by period: the entity's own lines
+  std::vector<Statement> periods;  // fleet totals by period: rows + entity
   Statement total;
   double opening_net_book_value = 0;
-  double unserved_inference_usd = 0;
-  double npv = 0;
-  std::optional<double> irr, payback_years;
+  double opening_tax_basis = 0;
+  StatedValue opening;                // an outflow at the window's start
+  StatedValue terminal;               // an inflow at the horizon
+  double unserved_inference_usd = 0;  // lost revenue at the inference transfer price
+  double npv = 0;                     // cash flows with the opening and terminal values
+  double npv_without_terminal = 0;
+  std::optional<double> irr;
+  std::optional<double> equity_irr;  // with financing only
+  std::optional<double> payback_years;
+  double payback_shortfall_usd = 0;  // when payback is not reached: cash still to recover
   double roic = 0;
   double tco_usd_per_installed_gpu_hour = 0;
   double tco_usd_per_busy_gpu_hour = 0;
   struct BreakEven {
     std::string gpu;
-    double incremental_usd_per_gpu_hour = 0;  // covers the cost of renting an idle GPU
-    /// Also covers the pools' depreciation and lease, spread over the type's rented
-    /// GPU-hours; unset when the type rented nothing.
-    std::optional<double> with_depreciation_usd_per_gpu_hour;
+    /// The rental price at which renting an otherwise idle GPU covers its incremental cash
+    /// costs: the energy of running busy instead of idle, network and storage, and the
+    /// shares of revenue paid as overhead and revenue share.
+    double cash_usd_per_gpu_hour = 0;
+    /// The price per busy GPU-hour at which, with every busy GPU-hour of the type billed at
+    /// it, the type's pools have zero EBIT at the run's observed utilization; unset when the
+    /// type had no busy hours or the revenue shares leave nothing.
+    std::optional<double> full_cost_usd_per_gpu_hour;
+    double utilization = 0;  // busy / installed GPU-hours of the type over the window
   };
   std::vector<BreakEven> break_even;
 };
 
 /// The statements of a run. `rows` are the reporting rows (see aggregate_rows()).
 FinanceResult compute_finance(const Scenario& s, const RunResult& r);
+
+/// Each definition the statements used, in words, for the summary and the table.
+std::vector<std::pair<std::string, std::string>> finance_conventions(const FinanceSpec& f);
 
 }  // namespace aidc

@@ -19,7 +19,12 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
                                     const FinanceResult* finance = nullptr);
 /// The "finance" object of summary.json.
 nlohmann::ordered_json finance_json(const Scenario& scenario, const FinanceResult& finance);
-/// timeseries.csv: one row per reporting period and pool.
+/// The `pool` of timeseries.csv's entity rows: one per period, after its pools, holding the
+/// lines of the company as a whole (tax, interest, debt) and no GPU-hours.
+inline constexpr const char* kEntityRow = "(entity)";
+
+/// timeseries.csv: one row per reporting period and pool, and with statements an entity row
+/// per period; the money columns of all rows add up to the summary's totals.
 std::string timeseries_csv(const Scenario& scenario, const RunResult& result,
                            const FinanceResult* finance = nullptr);
 /// A table for the terminal.

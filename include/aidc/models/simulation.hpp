@@ -26,6 +26,10 @@ struct GpuSeconds {
   /// Revenue accrued in the run for classes priced when a job or contract starts
   /// (PricingModel::priced_at_start()), USD.
   std::array<double, kClassCount> accrued_revenue_usd{};
+  /// Inference work served on this pool, in H100-equivalent GPU-hours: its inference GPUs
+  /// times their `inference_factor`, scaled down pro rata when the fleet's inference GPUs
+  /// could serve more than the demand.
+  double inference_served_gpu_hours = 0;
   GpuSeconds& operator+=(const GpuSeconds& o);
 };
 
@@ -72,6 +76,15 @@ struct CampaignStats {
   double work_done_fraction = 0;
 };
 
+/// The fleet's inference demand and service between two cuts of the run (period ends and
+/// price steps), in H100-equivalent GPU-hours.
+struct InferencePiece {
+  sim::Time begin{};
+  sim::Time end{};
+  double demand_gpu_hours = 0;
+  double served_gpu_hours = 0;
+};
+
 struct RunResult {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -91,6 +104,9 @@ struct RunResult {
   double inference_demand_gpu_hours = 0;  // H100-equivalent GPU-hours over the window
   double inference_served_gpu_hours = 0;
   double inference_unserved_gpu_hours = 0;
+  /// The demand and service of each piece of the window, in time order; empty without
+  /// inference workloads.
+  std::vector<InferencePiece> inference_pieces;
 };
 
 /// Simulates `scenario` once. Replication r draws from streams seeded by (seed, r). With

@@ -36,6 +36,13 @@ struct RentalPrices {
   std::optional<double> on_demand, reserved, spot;
 };
 
+/// What a used GPU resells for, as a share of its new price (the pool's capex per GPU):
+///   share(age) = initial_share x (1 - decline_per_year)^age, age in years of 365.25 days.
+struct ResaleCurve {
+  double initial_share = 1;
+  double decline_per_year = 0;
+};
+
 /// One accelerator type of the catalog.
 struct GpuType {
   std::string id;
@@ -50,6 +57,8 @@ struct GpuType {
   /// Mean time between GPU failures; unset: this type does not fail.
   std::optional<double> mtbf_hours;
   double repair_hours = 0;
+  /// The used-GPU price curve; unset when the catalog gives none.
+  std::optional<ResaleCurve> resale;
 };
 
 /// A pool: identical GPUs at one site, installed over [in_service, retire).
@@ -63,6 +72,8 @@ struct PoolSpec {
   /// When it was put in service, before the clamp to the start: negative for a pool already
   /// in service at the start. Ages (for depreciation) count from here.
   sim::Time acquired{};
+  /// When it was ordered: a purchase's `ordered` date; for a pool, `acquired`.
+  sim::Time ordered{};
 };
 
 /// A piece of a piecewise-constant arrival rate, in force from `from` on.
