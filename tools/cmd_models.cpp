@@ -21,6 +21,33 @@ void list(const char* title, const Registry<T>& registry) {
     }
   }
 }
+/// The named definitions of the finance section (docs/models.md has each formula).
+void finance_choices() {
+  fmt::print("finance definitions (chosen in \"finance\"):\n");
+  const std::pair<const char*, const char*> choices[] = {
+      {"tax",
+       "income tax by fiscal year on the fleet: rate, fiscal_year_end_month (12), "
+       "depreciation (macrs), loss_offset_limit (0.8), loss_carryforward_years (never), "
+       "opening_loss_carryforward_usd (0), payments: annual | quarterly"},
+      {"opening_value",
+       "the fleet bought before the start, at the window's opening: resale "
+       "(default) | sunk | book"},
+      {"terminal_value",
+       "the fleet owned at the horizon: resale (default) | none | book | "
+       "{\"method\": \"going_concern\", \"growth_rate\": g}"},
+      {"impairment", "{\"standard\": none (default) | us_gaap | ifrs, \"utilization\": u}"},
+      {"resale", "used-GPU price curves by type: {\"initial_share\", \"decline_per_year\"}"},
+      {"financing",
+       "{\"debt_fraction\", \"interest_rate\", \"term_years\", \"repayment\": "
+       "annuity | straight}"},
+      {"deposit_fraction", "share of a purchase's capex paid when ordered (0)"},
+      {"utilization_before_window",
+       "busy share assumed for units_of_production pools "
+       "in service before the window"},
+  };
+  for (const auto& [key, text] : choices) fmt::print("  {:<26} {}\n", key, text);
+}
+
 }  // namespace
 
 void setup_models_command(CLI::App& app) {
@@ -33,6 +60,8 @@ void setup_models_command(CLI::App& app) {
     list("depreciation models", depreciation_models());
     fmt::print("\n");
     list("pricing models", pricing_models());
+    fmt::print("\n");
+    finance_choices();
   });
 }
 

@@ -201,3 +201,61 @@ TEST_CASE("Quarterly instalments pay a quarter of the year's tax at each quarter
     CHECK(quarterly.f.entity[k].current_tax == annual.f.entity[k].current_tax);
   }
 }
+
+TEST_CASE("Replaced and inconsistent finance keys are refused with their JSON pointer",
+          "[tax][errors]") {
+  struct Case {
+    std::string finance;
+    std::string pointer;
+    std::string message;
+  };
+  const auto c = GENERATE(
+      Case{R"("tax_rate": 0.21)", "/finance/tax_rate", "moved to \"tax\""},
+      Case{R"("impairment_test": true)", "/finance/impairment_test", "replaced by \"impairment\""},
+      Case{R"("unserved_inference_usd_per_gpu_hour": 1.6)",
+           "/finance/unserved_inference_usd_per_gpu_hour",
+           "valued at the inference transfer price"},
+      Case{R"("tax": {"rate": 1.5})", "/finance/tax/rate", "expected a fraction from 0 to 1"},
+      Case{R"("tax": {"rate": 0.2, "fiscal_year_end_month": 13})",
+           "/finance/tax/fiscal_year_end_month", "expected 1 to 12"},
+      Case{R"("tax": {"fiscal_year_end_month": 6})", "/finance/tax/rate", "missing required key"},
+      Case{R"("terminal_value": {"method": "going_concern", "growth_rate": 0.1})",
+           "/finance/terminal_value/growth_rate", "Gordon's formula needs r > g"},
+      Case{R"("terminal_value": "going_concern")", "/finance/terminal_value",
+           "a going concern needs a growth rate"},
+      Case{R"("terminal_value": "liquidation")", "/finance/terminal_value",
+           "expected one of: none, book, resale, going_concern"},
+      Case{R"("opening_value": "market")", "/finance/opening_value",
+           "expected one of: resale, sunk, book"},
+      Case{R"("impairment": {"standard": "gaap"})", "/finance/impairment/standard",
+           "unknown value \"gaap\" (expected one of: none, us_gaap, ifrs)"},
+      Case{R"("financing": {"debt_fraction": 0.6, "term_years": 5})",
+           "/finance/financing/interest_rate", "missing required key"},
+      Case{R"("resale": {"H100": {"initial_share": 0.9, "decline_per_year": 1}})",
+           "/finance/resale/H100/decline_per_year", "expected a fraction from 0 to below 1"});
+  CAPTURE(c.finance);
+  const std::string text = R"({"name": "e", "start": "2026-01-01", "horizon": "30d",
+      "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 10}]}, "finance": {)" +
+                           c.finance + "}}";
+  CHECK_THROWS_WITH(aidc::load_scenario(nlohmann::json::parse(text), "e.json"),
+                    Catch::Contains("e.json: " + c.pointer + ": ") && Catch::Contains(c.message));
+}
+
+TEST_CASE("A GPU type without a resale curve is refused where a resale value is needed",
+          "[tax][errors]") {
+  // A new type in the scenario's catalog has no used-GPU prices: valuing it at resale at the
+  // horizon needs a curve, which the error names; a book terminal value does not.
+  const std::string text = R"({"name": "r", "start": "2026-01-01", "horizon": "30d",
+      "catalog": {"X1": {"name": "X1", "allin_capex_usd": 20000, "tdp_w": 700}},
+      "fleet": {"pools": [{"id": "x", "gpu": "X1", "count": 10}]}, "finance": {TERMINAL}})";
+  auto load = [&](const std::string& terminal) {
+    std::string doc = text;
+    doc.replace(doc.find("TERMINAL"), 8, terminal);
+    return aidc::load_scenario(nlohmann::json::parse(doc), "r.json");
+  };
+  CHECK_THROWS_WITH(load(""), Catch::Contains("r.json: /finance/terminal_value: no resale curve "
+                                              "for GPU type \"X1\"") &&
+                                  Catch::Contains("/finance/resale/X1"));
+  CHECK_NOTHROW(load(R"("terminal_value": "book")"));
+  CHECK_NOTHROW(load(R"("resale": {"X1": {"initial_share": 0.9, "decline_per_year": 0.3}})"));
+}
