@@ -162,10 +162,19 @@ void horizon_metrics(const Scenario& s, const RunResult& r, const Ledger& ledger
 
   const double window_years =
       static_cast<double>((r.window_end - r.window_begin).seconds) / kSecondsPerYear;
-  const double closing = out.total.net_book_value;
-  if (0.5 * (out.opening_net_book_value + closing) > 0 && window_years > 0) {
-    out.roic =
-        roic(out.total.ebit() / window_years, f.tax.rate, out.opening_net_book_value, closing);
+  // Invested capital: the fleet's book value at each period's end, averaged over the window
+  // by the periods' lengths, so purchases and disposals within it count for the time they
+  // are held.
+  double capital = 0;
+  for (std::size_t k = 0; k < out.periods.size(); ++k) {
+    const sim::Time begin = k == 0 ? r.window_begin : ledger.period_ends[k - 1];
+    capital += out.periods[k].net_book_value *
+               static_cast<double>((ledger.period_ends[k] - begin).seconds);
+  }
+  const auto window_seconds = static_cast<double>((r.window_end - r.window_begin).seconds);
+  if (window_seconds > 0) capital /= window_seconds;
+  if (capital > 0 && window_years > 0) {
+    out.roic = roic(out.total.ebit() / window_years, f.tax.rate, capital, capital);
   }
   const double cost_total =
       out.total.costs() + out.total.depreciation + out.total.impairment - out.total.disposal_gain;
@@ -254,6 +263,9 @@ std::vector<std::pair<std::string, std::string>> finance_conventions(const Finan
                                    100.0 * f.terminal_growth_rate));
       break;
   }
+  out.emplace_back("roic",
+                   "EBIT a year after tax at the statutory rate, over the fleet's book "
+                   "value at each period's end averaged over the window");
   out.emplace_back("payback",
                    "when cumulative cash (the opening value, then free cash flows; "
                    "no terminal value) first returns to zero");

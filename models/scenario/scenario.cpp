@@ -418,6 +418,9 @@ void read_pool(const ParamReader& p, Scenario& s, const std::vector<std::string>
   pool.gpu = p.required_string("gpu");
   pool.count = p.required_integer("count", Bound::non_negative);
   pool.site = p.string("site", "default");
+  if (pool.id == "(entity)") {
+    p.error("id", "reserved (got \"(entity)\", the name of timeseries.csv's entity rows)");
+  }
   if (!pool.id.empty() && !pool_index.emplace(pool.id, s.pools.size()).second) {
     p.error("id", fmt::format("duplicate pool id \"{}\"", pool.id));
   }

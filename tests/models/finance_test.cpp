@@ -67,6 +67,20 @@ TEST_CASE("A hand-worked year of one contract gives the expected statement", "[f
     expected += cash / std::pow(1.1, end_s / (8766.0 * 3600.0));
   }
   CHECK(x.f.npv == Approx(expected).epsilon(1e-12));
+  // ROIC: EBIT a year after tax (none here) over the capital employed, the book value at each
+  // month's end averaged by the months' lengths: 500,000 x (1 - days to the month's end /
+  // 1,826.25), weighted by the month's days, over 365 days.
+  const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  double capital = 0;
+  int elapsed = 0;
+  for (const int d : days) {
+    elapsed += d;
+    capital += 500000.0 * (1.0 - elapsed / 1826.25) * d / 365.0;
+  }
+  const double ebit_a_year =
+      (262800.0 - 11615.76 - 500000.0 * 0.02 * 8760.0 / 8766.0 - 500000.0 * 365.0 / 1826.25) *
+      8766.0 / 8760.0;
+  CHECK(x.f.roic == Approx(ebit_a_year / capital).epsilon(1e-12));
 }
 
 TEST_CASE("Money is conserved: rows add up to periods and periods to the totals, to the cent",

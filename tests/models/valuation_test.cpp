@@ -116,7 +116,7 @@ TEST_CASE("Impairment after a price collapse, worked by hand under US GAAP and I
           "[valuation]") {
   // At the end of June the pool is 181 days old: book 500,000 x (1 - 181/1,826.25) =
   // 450,444.90, 4.504449 years of its 5-year life left, fair value (resale) 500,000 x 0.95 x
-  // 0.67^(181/365.25) = 389,438.93. With no operating costs its cash flows are the price x
+  // 0.67^(181/365.25) = 389,497.62. With no operating costs its cash flows are the price x
   // 8,766 h x 10 GPUs a year at the stated utilization of 100%.
   const double book = 500'000.0 * (1.0 - 181.0 / 1826.25);
   const double years_left = 5.0 - 181.0 / 365.25;
@@ -124,7 +124,7 @@ TEST_CASE("Impairment after a price collapse, worked by hand under US GAAP and I
   const double annuity = (1.0 - std::pow(1.08, -years_left)) / std::log(1.08);  // at 8%
   SECTION("to 0.30: both standards write down to fair value") {
     // Undiscounted: 0.30 x 87,660 x 4.504449 = 118,458.00 < book: not recoverable (US GAAP),
-    // written down to fair value. IFRS: value in use 26,298 x 3.8066 = 100,106 < fair value,
+    // written down to fair value. IFRS: value in use 26,298 x 3.8066 = 100,105.77 < fair value,
     // so the recoverable amount is the fair value: the same write-down.
     for (const char* standard : {"us_gaap", "ifrs"}) {
       CAPTURE(standard);
