@@ -1109,6 +1109,17 @@ Page run_page(const fs::path& dir) {
   waterfall_chart(page, *finance);
   cash_chart(page, ts, *finance);
   value_chart(page, ts, *finance);
+  // The definitions the figures used, as summary.json states them.
+  if (const auto conventions = finance->get("conventions");
+      conventions && conventions->value().is_object()) {
+    std::string text;
+    for (auto it = conventions->value().begin(); it != conventions->value().end(); ++it) {
+      if (!it.value().is_string()) continue;
+      if (!text.empty()) text += " ";
+      text += fmt::format("{}: {}.", it.key(), it.value().get<std::string>());
+    }
+    if (!text.empty()) add_note(page, "Definitions", text);
+  }
   return page;
 }
 

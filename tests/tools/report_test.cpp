@@ -185,6 +185,9 @@ TEST_CASE("aidc report draws every chart of a run folder with finance", "[report
   CHECK(chart_ids(html) ==
         std::vector<std::string>{"utilization", "revenue", "price", "waterfall", "cash", "value"});
   CHECK_THAT(html, Catch::Contains("<h1>aidc run: mmc</h1>"));
+  // The definitions the figures used, as summary.json states them.
+  CHECK_THAT(html, Catch::Contains("<h2>Definitions</h2>") &&
+                       Catch::Contains("terminal_value: resale: what the fleet"));
 
   const auto summary = nlohmann::json::parse(read_file(run / "summary.json"));
   const auto specs = specs_of(html);
