@@ -369,10 +369,11 @@ json tooltip_field(const std::string& field, const std::string& title, const std
 
 // The colors of the work classes and of idle and down GPUs, the same in every chart.
 const std::map<std::string, std::string>& layer_colors() {
-  static const std::map<std::string, std::string> colors{
-      {"training", "#4c78a8"}, {"inference", "#72b7b2"}, {"experiments", "#54a24b"},
-      {"reserved", "#b279a2"}, {"on_demand", "#f58518"}, {"spot", "#eeca3b"},
-      {"idle", "#d4d4d4"},     {"down", "#e45756"}};
+  static const std::map<std::string, std::string> colors = [] {
+    std::map<std::string, std::string> out{{"idle", "#d4d4d4"}, {"down", "#e45756"}};
+    for (const auto& c : kWorkClasses) out.emplace(std::string(c.name), std::string(c.color));
+    return out;
+  }();
   return colors;
 }
 
@@ -543,14 +544,13 @@ std::string render_html(const Page& page, const fs::path& dir) {
 
 std::vector<std::string> class_names() {
   std::vector<std::string> names;
-  for (std::size_t c = 0; c < kClassCount; ++c) {
-    names.emplace_back(class_name(static_cast<WorkClass>(c)));
-  }
+  for (const auto& c : kWorkClasses) names.emplace_back(c.name);
   return names;
 }
 
 bool is_rented(const std::string& work_class) {
-  return work_class == "reserved" || work_class == "on_demand" || work_class == "spot";
+  const auto c = class_from_name(work_class);
+  return c && !is_internal(*c);
 }
 
 struct Period {
@@ -606,7 +606,7 @@ Timeseries read_timeseries(const fs::path& path, const json* summary) {
 
   std::map<long, Period> by_index;
   std::map<std::pair<long, std::string>, PriceSum> on_demand;  // (period, gpu)
-  const std::size_t od = static_cast<std::size_t>(WorkClass::on_demand);
+  const std::size_t od = index(WorkClass::on_demand);
   for (std::size_t r = 0; r < csv.size(); ++r) {
     const double index = csv.number(r, c_period);
     if (index != std::floor(index) || index < 0) {

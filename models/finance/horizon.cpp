@@ -64,7 +64,7 @@ double last_year_free_cash_flow(const RunResult& r, const Ledger& ledger,
 
 void break_even(const Scenario& s, const RunResult& r, FinanceResult& out) {
   const FinanceSpec& f = *s.finance;
-  constexpr auto kOnDemand = static_cast<std::size_t>(WorkClass::on_demand);
+  constexpr auto kOnDemand = index(WorkClass::on_demand);
   const double share = f.revenue_share_classes[kOnDemand] ? f.revenue_share_fraction : 0.0;
   const double keep = 1.0 - f.overhead_fraction_of_external_revenue - share;
   struct Totals {

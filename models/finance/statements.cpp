@@ -31,8 +31,8 @@ GpuType reference_type(const Scenario& s) {
   return g;
 }
 
-constexpr std::size_t kInference = static_cast<std::size_t>(WorkClass::inference);
-constexpr std::size_t kOnDemand = static_cast<std::size_t>(WorkClass::on_demand);
+constexpr std::size_t kInference = index(WorkClass::inference);
+constexpr std::size_t kOnDemand = index(WorkClass::on_demand);
 
 }  // namespace
 

@@ -54,24 +54,6 @@ std::string format_date(Date d) {
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
 }
 
-const char* class_name(WorkClass c) {
-  switch (c) {
-    case WorkClass::training:
-      return "training";
-    case WorkClass::inference:
-      return "inference";
-    case WorkClass::experiments:
-      return "experiments";
-    case WorkClass::reserved:
-      return "reserved";
-    case WorkClass::on_demand:
-      return "on_demand";
-    case WorkClass::spot:
-      return "spot";
-  }
-  return "?";
-}
-
 int PolicySpec::rank(WorkClass c) const {
   return static_cast<int>(std::find(order.begin(), order.end(), c) - order.begin());
 }
@@ -363,17 +345,9 @@ void read_trace(const ParamReader& t, RentalSpec& r) {
   }
 }
 
-WorkClass class_from_name(const std::string& name) {
-  for (std::size_t i = 0; i < kClassCount; ++i) {
-    if (name == class_name(static_cast<WorkClass>(i))) return static_cast<WorkClass>(i);
-  }
-  return WorkClass::spot;
-}
-
 std::vector<std::string> class_names() {
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < kClassCount; ++i)
-    out.emplace_back(class_name(static_cast<WorkClass>(i)));
+  for (const auto& c : kWorkClasses) out.emplace_back(c.name);
   return out;
 }
 
@@ -554,7 +528,7 @@ void read_policy(const ParamReader& root, Scenario& s, const std::vector<std::st
                                guess.empty() ? "" : fmt::format("; did you mean \"{}\"?", guess)));
         continue;
       }
-      const WorkClass c = class_from_name(name);
+      const WorkClass c = *class_from_name(name);
       if (std::find(order.begin(), order.end(), c) != order.end()) {
         item.error("", fmt::format("class \"{}\" is listed twice", name));
       }
@@ -573,7 +547,7 @@ void read_policy(const ParamReader& root, Scenario& s, const std::vector<std::st
       types.allow_only(names);
       for (const auto& [name, list] : types.node().items()) {
         if (std::find(names.begin(), names.end(), name) == names.end()) continue;
-        auto& allowed = policy.gpu_types[static_cast<std::size_t>(class_from_name(name))];
+        auto& allowed = policy.gpu_types[index(*class_from_name(name))];
         for (const auto& item : types.array(name, true)) {
           const std::string id = item.node().is_string() ? item.node().get<std::string>() : "";
           if (!s.catalog.count(id)) {
@@ -594,13 +568,14 @@ void read_policy(const ParamReader& root, Scenario& s, const std::vector<std::st
     policy.preemptible.fill(false);
     for (const auto& item : p.array("preemptible", true)) {
       const std::string name = item.node().is_string() ? item.node().get<std::string>() : "";
-      if (name != "spot" && name != "experiments") {
+      const auto c = class_from_name(name);
+      if (!c || !info(*c).may_be_preemptible) {
         item.error("", fmt::format("not a preemptible class (got {}, expected \"spot\" or "
                                    "\"experiments\")",
                                    brief(item.node())));
         continue;
       }
-      policy.preemptible[static_cast<std::size_t>(class_from_name(name))] = true;
+      policy.preemptible[index(*c)] = true;
     }
   }
   policy.spot_notice_hours = p.number("spot_notice_hours", 0.0, Bound::non_negative);

@@ -33,7 +33,7 @@ nlohmann::ordered_json gpu_hours_json(const GpuSeconds& s) {
     by_class[class_name(static_cast<WorkClass>(c))] = hours(s.by_class[c]);
   }
   j["by_class"] = by_class;
-  j["training_goodput"] = hours(s.by_class[0] - s.training_lost);
+  j["training_goodput"] = hours(s.by_class[index(WorkClass::training)] - s.training_lost);
   j["training_lost"] = hours(s.training_lost);
   return j;
 }
@@ -291,7 +291,8 @@ std::string timeseries_csv(const Scenario& s, const RunResult& r, const FinanceR
                        pool, gpu, hours(g.installed), hours(g.busy), hours(g.idle), hours(g.down),
                        ratio(g.busy, g.installed));
     for (std::size_t c = 0; c < kClassCount; ++c) out += fmt::format(",{}", hours(g.by_class[c]));
-    out += fmt::format(",{},{}", hours(g.by_class[0] - g.training_lost), hours(g.training_lost));
+    out += fmt::format(",{},{}", hours(g.by_class[index(WorkClass::training)] - g.training_lost),
+                       hours(g.training_lost));
   };
   for (std::size_t i = 0; i < r.rows.size(); ++i) {
     const PeriodRow& row = r.rows[i];
@@ -385,7 +386,7 @@ std::string summary_table(const Scenario& s, const RunResult& r, const FinanceRe
     line(fmt::format("{} ({})", s.pools[p].id, s.pools[p].gpu), r.pool_totals[p]);
   }
   line("total", r.totals);
-  if (r.totals.busy > r.totals.by_class[static_cast<std::size_t>(WorkClass::on_demand)]) {
+  if (r.totals.busy > r.totals.by_class[index(WorkClass::on_demand)]) {
     out += fmt::format("\n{:<22}", "busy by class");
     for (std::size_t c = 0; c < kClassCount; ++c) {
       out += fmt::format(" {:>13}", class_name(static_cast<WorkClass>(c)));

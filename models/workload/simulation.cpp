@@ -41,9 +41,9 @@ using sim::Priority;
 using sim::Time;
 
 constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
-constexpr std::size_t kTraining = static_cast<std::size_t>(WorkClass::training);
-constexpr std::size_t kInference = static_cast<std::size_t>(WorkClass::inference);
-constexpr std::size_t kReserved = static_cast<std::size_t>(WorkClass::reserved);
+constexpr std::size_t kTraining = index(WorkClass::training);
+constexpr std::size_t kInference = index(WorkClass::inference);
+constexpr std::size_t kReserved = index(WorkClass::reserved);
 
 std::int64_t to_seconds(double hours) {
   return static_cast<std::int64_t>(std::llround(hours * sim::kSecondsPerHour));
@@ -609,8 +609,7 @@ class Run {
   /// Preempts jobs of class c on pool p until `gpus` GPUs are leaving; the youngest go
   /// first. With a notice period they keep running until it ends.
   void preempt(std::size_t p, std::size_t c, std::int64_t gpus) {
-    const double notice_h =
-        c == static_cast<std::size_t>(WorkClass::spot) ? s_.policy.spot_notice_hours : 0.0;
+    const double notice_h = c == index(WorkClass::spot) ? s_.policy.spot_notice_hours : 0.0;
     const std::int64_t notice = to_seconds(notice_h);
     std::vector<std::uint32_t> order = running_on(p, c);
     // Jobs that end soonest go first: they lose the least.
@@ -730,7 +729,7 @@ class Run {
         installed > 0 ? static_cast<double>(busy) / static_cast<double>(installed) : 0.0;
     const GpuType& type = *pools_[p].type;
     const auto& list = type.rental_usd_per_gpu_hour;
-    const double list_price = st.cls == static_cast<std::size_t>(WorkClass::spot)
+    const double list_price = st.cls == index(WorkClass::spot)
                                   ? list.spot.value_or(list.on_demand.value_or(0.0))
                                   : list.on_demand.value_or(0.0);
     return model->quote(s_.start, engine_.now(), type, list_price, utilization, 0.0);

@@ -59,9 +59,9 @@ TEST_CASE("Every shipped scenario gives its golden outputs, byte for byte", "[go
   REQUIRE(files.size() >= 10);
   for (const auto& file : files) {
     CAPTURE(file.string());
-    const auto scenario = aidc::load_scenario_file(
-        (fs::path(AIDC_SOURCE_DIR) / "scenarios" / file).string(),
-        {std::string("/horizon=\"") + kHorizon + "\""});
+    const auto scenario =
+        aidc::load_scenario_file((fs::path(AIDC_SOURCE_DIR) / "scenarios" / file).string(),
+                                 {std::string("/horizon=\"") + kHorizon + "\""});
     const auto out = aidc::experiment::run_outputs(scenario, 0);
     const fs::path dir = golden / fs::path(file).replace_extension("");
     if (update) {

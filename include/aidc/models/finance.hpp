@@ -76,7 +76,7 @@ struct FinanceSpec {
   double overhead_fraction_of_external_revenue = 0;
   double overhead_usd_per_year = 0;
   double revenue_share_fraction = 0;
-  std::array<bool, kClassCount> revenue_share_classes{false, false, false, true, true, true};
+  ClassFlags revenue_share_classes = class_flags(&WorkClassInfo::shares_revenue);
   /// Times at which the run is cut so each piece has one price and one fiscal year: price and
   /// electricity steps, and fiscal year ends.
   std::vector<sim::Time> price_changes;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "aidc/models/distribution.hpp"
+#include "aidc/scenario/work_class.hpp"
 #include "aidc/sim/time.hpp"
 
 namespace aidc {
@@ -21,15 +22,8 @@ using Date = std::chrono::sys_days;
 
 enum class Period { day, week, month, quarter, year };
 
-/// The classes of work that compete for GPUs. Internal classes are the operator's own;
-/// the rest are outside customers, by contract type.
-enum class WorkClass : std::uint8_t { training, inference, experiments, reserved, on_demand, spot };
-inline constexpr std::size_t kClassCount = 6;
-/// "training", "inference", ... as written in scenarios and outputs.
-const char* class_name(WorkClass c);
-inline bool is_internal(WorkClass c) {
-  return c == WorkClass::training || c == WorkClass::inference || c == WorkClass::experiments;
-}
+/// "training", "inference", ... as written in scenarios and outputs (kWorkClasses).
+inline const char* class_name(WorkClass c) { return info(c).name.data(); }
 
 /// Rental list prices of one accelerator type, USD per GPU-hour; unset when unknown.
 struct RentalPrices {
@@ -139,7 +133,7 @@ struct PolicySpec {
                                WorkClass::experiments, WorkClass::on_demand, WorkClass::spot};
   std::array<std::vector<std::string>, kClassCount> gpu_types;  // empty: every type
   double reserve_fraction = 0;  // of each pool, held back from outside customers
-  std::array<bool, kClassCount> preemptible{false, false, false, false, false, true};
+  ClassFlags preemptible = class_flags(&WorkClassInfo::preemptible);
   double spot_notice_hours = 0;
   double reconcile_hours = 1;
   /// Rank of a class in `order` (0 first).
