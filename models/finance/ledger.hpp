@@ -32,19 +32,6 @@ inline double busy_kw(const GpuType& g) {
   return 0.7;
 }
 
-/// The catalog's list price a class is charged at when its pricing names no price.
-inline double list_price(const GpuType& g, WorkClass c) {
-  const auto& r = g.rental_usd_per_gpu_hour;
-  switch (c) {
-    case WorkClass::spot:
-      return r.spot.value_or(r.on_demand.value_or(0.0));
-    case WorkClass::reserved:
-      return r.reserved.value_or(r.on_demand.value_or(0.0));
-    default:
-      return r.on_demand.value_or(0.0);
-  }
-}
-
 /// A fiscal year's taxable items within the window, before interest.
 struct FiscalYearItems {
   double ebitda = 0;

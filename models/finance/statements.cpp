@@ -19,7 +19,6 @@ namespace {
 using finance::busy_kw;
 using finance::hours;
 using finance::kHoursPerYear;
-using finance::list_price;
 constexpr double kHoursPerMonth = kHoursPerYear / 12.0;
 
 /// The GPU type in whose hours inference demand is counted: the catalog's H100, else a type

@@ -170,16 +170,17 @@ class Reserved final : public PricingModel {
   Reserved(std::optional<double> usd, std::vector<std::pair<double, double>> discounts)
       : usd_(usd), discounts_(std::move(discounts)) {}
   bool priced_at_start() const override { return true; }
-  double usd_per_gpu_hour(sys_days, sim::Time, const GpuType&, double list) const override {
-    return base_price(usd_, list);
+  // The discounts are off the on-demand price, whatever class the model prices.
+  double usd_per_gpu_hour(sys_days, sim::Time, const GpuType& gpu, double) const override {
+    return base_price(usd_, list_price(gpu, WorkClass::on_demand));
   }
-  double quote(sys_days, sim::Time, const GpuType&, double list, double,
+  double quote(sys_days, sim::Time, const GpuType& gpu, double, double,
                double term_days) const override {
     double discount = 0;
     for (const auto& [min_days, d] : discounts_) {
       if (term_days >= min_days) discount = std::max(discount, d);
     }
-    return base_price(usd_, list) * (1.0 - discount);
+    return base_price(usd_, list_price(gpu, WorkClass::on_demand)) * (1.0 - discount);
   }
   std::vector<sys_days> change_dates(sys_days, sys_days) const override { return {}; }
 

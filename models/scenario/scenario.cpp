@@ -807,7 +807,11 @@ Scenario load_scenario(const json& doc, const std::string& file) {
   }
   read_policy(root, s, gpu_ids);
   read_workloads(root, s, pool_index);
-  if (root.has("finance")) s.finance = read_finance(root.child("finance"), s);
+  if (root.has("finance")) {
+    s.finance = read_finance(root.child("finance"), s);
+    s.quotes = s.finance->prices;
+    s.cuts = s.finance->price_changes;
+  }
   diag.throw_if_any();
   return s;
 }

@@ -55,6 +55,21 @@ struct GpuType {
   std::optional<ResaleCurve> resale;
 };
 
+/// The catalog's list price of an hour of `g` for class c: `spot` pays the spot price and
+/// `reserved` the reserved price, each else the on-demand price; every other class the
+/// on-demand price; 0 when the catalog has none.
+inline double list_price(const GpuType& g, WorkClass c) {
+  const auto& r = g.rental_usd_per_gpu_hour;
+  switch (c) {
+    case WorkClass::spot:
+      return r.spot.value_or(r.on_demand.value_or(0.0));
+    case WorkClass::reserved:
+      return r.reserved.value_or(r.on_demand.value_or(0.0));
+    default:
+      return r.on_demand.value_or(0.0);
+  }
+}
+
 /// A pool: identical GPUs at one site, installed over [in_service, retire).
 struct PoolSpec {
   std::string id;
@@ -117,6 +132,7 @@ struct CampaignSpec {
 };
 
 class DemandCurve;
+class PricingModel;
 struct FinanceSpec;
 
 /// Inference demand in H100-equivalent GPUs.
@@ -157,6 +173,12 @@ struct Scenario {
   std::vector<InferenceSpec> inference;
   PolicySpec policy;
   std::shared_ptr<const FinanceSpec> finance;  // null: no statements
+  /// The pricing models of `finance.prices`, by class: the simulation quotes the ones that
+  /// set a price when the work starts.
+  std::array<std::shared_ptr<const PricingModel>, kClassCount> quotes;
+  /// Where the accounting is cut besides period ends, so that each piece has one price and
+  /// one fiscal year (from `finance`), ascending within (warmup, horizon).
+  std::vector<sim::Time> cuts;
 
   /// Ends of the reporting periods within [warmup, horizon], ascending; the last is horizon.
   std::vector<sim::Time> period_ends() const;

@@ -18,21 +18,22 @@ enum class WorkClass : std::uint8_t { training, inference, experiments, reserved
 /// What the program knows of a class of work.
 struct WorkClassInfo {
   WorkClass id;
-  std::string_view name;        // as written in scenarios and outputs
-  bool internal;                // the operator's own work, valued at a transfer price
-  bool preemptible;             // preemptible unless the policy says otherwise
-  bool may_be_preemptible;      // the policy may make it preemptible (job streams only)
-  bool shares_revenue;          // in revenue_share.classes unless the scenario lists them
-  std::string_view color;       // its colour in every chart
+  std::string_view name;    // as written in scenarios and outputs
+  bool internal;            // the operator's own work, valued at a transfer price
+  bool preemptible;         // preemptible unless the policy says otherwise
+  bool may_be_preemptible;  // the policy may make it preemptible (job streams only)
+  bool shares_revenue;      // in revenue_share.classes unless the scenario lists them
+  bool level;               // held as a level that every reconcile sets anew (inference)
+  std::string_view color;   // its colour in every chart
 };
 
 inline constexpr std::array<WorkClassInfo, 6> kWorkClasses{{
-    {WorkClass::training, "training", true, false, false, false, "#4c78a8"},
-    {WorkClass::inference, "inference", true, false, false, false, "#72b7b2"},
-    {WorkClass::experiments, "experiments", true, false, true, false, "#54a24b"},
-    {WorkClass::reserved, "reserved", false, false, false, true, "#b279a2"},
-    {WorkClass::on_demand, "on_demand", false, false, false, true, "#f58518"},
-    {WorkClass::spot, "spot", false, true, true, true, "#eeca3b"},
+    {WorkClass::training, "training", true, false, false, false, false, "#4c78a8"},
+    {WorkClass::inference, "inference", true, false, false, false, true, "#72b7b2"},
+    {WorkClass::experiments, "experiments", true, false, true, false, false, "#54a24b"},
+    {WorkClass::reserved, "reserved", false, false, false, true, false, "#b279a2"},
+    {WorkClass::on_demand, "on_demand", false, false, false, true, false, "#f58518"},
+    {WorkClass::spot, "spot", false, true, true, true, false, "#eeca3b"},
 }};
 inline constexpr std::size_t kClassCount = kWorkClasses.size();
 
@@ -57,11 +58,13 @@ constexpr std::optional<WorkClass> class_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-static_assert([] {
-  for (std::size_t i = 0; i < kClassCount; ++i) {
-    if (index(kWorkClasses[i].id) != i) return false;
-  }
-  return true;
-}(), "kWorkClasses is in the order of WorkClass");
+static_assert(
+    [] {
+      for (std::size_t i = 0; i < kClassCount; ++i) {
+        if (index(kWorkClasses[i].id) != i) return false;
+      }
+      return true;
+    }(),
+    "kWorkClasses is in the order of WorkClass");
 
 }  // namespace aidc
