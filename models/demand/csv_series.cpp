@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "aidc/models/demand.hpp"
+#include "aidc/scenario/csv.hpp"
 
 namespace aidc {
 
@@ -42,45 +43,10 @@ namespace {
 
 constexpr std::size_t kMaxRowProblems = 5;
 
-/// Splits one CSV line (RFC 4180 quoting within the line); false on an unterminated quote.
-bool split_csv_line(std::string_view line, std::vector<std::string>& fields) {
-  fields.clear();
-  std::string field;
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.push_back(std::move(field));
-      field.clear();
-    } else {
-      field += c;
-    }
-  }
-  fields.push_back(std::move(field));
-  return !quoted;
-}
-
 /// The whole of `text` as a finite number (surrounding blanks allowed), or nullopt.
-std::optional<double> parse_number(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+std::optional<double> number_in(std::string_view text) {
   double x = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), x);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(x)) {
-    return std::nullopt;
-  }
+  if (!parse_number(text, x)) return std::nullopt;
   return x;
 }
 
@@ -129,22 +95,20 @@ std::optional<StepSeries> read_csv_series(const ParamReader& r) {
   }
   if (r.diagnostics().items().size() != before) return std::nullopt;
 
-  std::ifstream in(path);
-  if (!in) {
+  CsvReader in(path);
+  if (!in.is_open()) {
     r.error("path", fmt::format("cannot read \"{}\" (relative paths start at the current "
                                 "directory, \"{}\")",
                                 path, std::filesystem::current_path().string()));
     return std::nullopt;
   }
-  std::string line;
   std::vector<std::string> header;
-  if (!std::getline(in, line)) {
+  if (!in.next(header)) {
     r.error("path", fmt::format("{}: empty file (expected a header line)", path));
     return std::nullopt;
   }
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (!split_csv_line(line, header)) {
-    r.error("path", fmt::format("{}:1: unterminated quote in the header", path));
+  if (in.unterminated()) {
+    r.error("path", fmt::format("{}:{}: unterminated quote in the header", path, in.line()));
     return std::nullopt;
   }
   const auto time_col = find_column(r, "time_column", time_name, path, header);
@@ -160,19 +124,15 @@ std::optional<StepSeries> read_csv_series(const ParamReader& r) {
   std::vector<StepSeries::Point> points;
   std::vector<std::string> fields;
   std::size_t problems = 0;
-  std::size_t line_no = 1;
   // Every bad row is a problem of the file at "path"; after a few, the rest are counted.
   const auto bad_row = [&](const std::string& message) {
     if (problems < kMaxRowProblems) {
-      r.error("path", fmt::format("{}:{}: {}", path, line_no, message));
+      r.error("path", fmt::format("{}:{}: {}", path, in.line(), message));
     }
     ++problems;
   };
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    if (!split_csv_line(line, fields)) {
+  while (in.next(fields)) {
+    if (in.unterminated()) {
       bad_row("unterminated quote");
       continue;
     }
@@ -182,8 +142,8 @@ std::optional<StepSeries> read_csv_series(const ParamReader& r) {
       continue;
     }
     if (filter_col && fields[*filter_col] != filter_value) continue;
-    const auto time = parse_number(fields[*time_col]);
-    const auto value = parse_number(fields[*value_col]);
+    const auto time = number_in(fields[*time_col]);
+    const auto value = number_in(fields[*value_col]);
     if (!time) {
       bad_row(fmt::format("bad time \"{}\" in column \"{}\" (expected a number)", fields[*time_col],
                           time_name));

@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "aidc/scenario/csv.hpp"
 #include "aidc/scenario/errors.hpp"
 #include "aidc/sim/time.hpp"
 
@@ -26,24 +27,6 @@ constexpr std::size_t kMaxProblems = 5;
 // Whole numbers up to 2^53 are exact in a double.
 constexpr double kMaxWholeNumber = 9007199254740992.0;
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-/// Splits on every comma; a line with k commas has k + 1 fields.
-void split_fields(std::string_view line, std::vector<std::string_view>& fields) {
-  fields.clear();
-  std::size_t from = 0;
-  for (std::size_t comma = line.find(','); comma != std::string_view::npos;
-       comma = line.find(',', from)) {
-    fields.push_back(line.substr(from, comma - from));
-    from = comma + 1;
-  }
-  fields.push_back(line.substr(from));
-}
-
 /// A field's value: empty (a blank field), a finite number, or not a number.
 struct Field {
   enum class Kind { empty, number, bad } kind = Kind::empty;
@@ -51,16 +34,9 @@ struct Field {
 };
 
 Field parse_field(std::string_view text) {
-  text = trim(text);
-  if (text.empty()) return {};
-  std::string_view digits = text;
-  if (digits.front() == '+') digits.remove_prefix(1);
+  if (trim(text).empty()) return {};
   double x = 0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), x);
-  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() ||
-      !std::isfinite(x)) {
-    return {Field::Kind::bad, 0};
-  }
+  if (!parse_number(text, x)) return {Field::Kind::bad, 0};
   return {Field::Kind::number, x};
 }
 
@@ -90,8 +66,8 @@ JobTrace read_job_trace(const std::string& path, const JobTraceColumns& columns)
                                             columns.time_unit_seconds));
   }
   Diagnostics diag(path);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  CsvReader in(path);
+  if (!in.is_open()) {
     const bool relative = std::filesystem::path(path).is_relative();
     diag.add("", relative ? fmt::format("cannot read the file (relative paths start at the "
                                         "current directory, \"{}\")",
@@ -100,27 +76,14 @@ JobTrace read_job_trace(const std::string& path, const JobTraceColumns& columns)
     diag.throw_if_any();
   }
 
-  // The header is the first line that is not blank.
-  std::string line;
-  std::size_t line_no = 0;
-  const auto next_line = [&]() {
-    while (std::getline(in, line)) {
-      ++line_no;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (!trim(line).empty()) return true;
-    }
-    return false;
-  };
-  if (!next_line()) {
+  std::vector<std::string> fields;
+  if (!in.next(fields)) {
     diag.add("", "line 1: empty file (expected a header row)");
     diag.throw_if_any();
   }
-  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a UTF-8 byte-order mark
-  std::vector<std::string_view> fields;
-  split_fields(line, fields);
   std::vector<std::string> header;
-  for (const std::string_view f : fields) header.emplace_back(trim(f));
-  const std::size_t header_line = line_no;
+  for (const std::string& f : fields) header.emplace_back(trim(f));
+  const std::size_t header_line = in.line();
   const auto column = [&](const std::string& name) {
     std::string problem;
     const auto index = find_column(header, name, problem);
@@ -135,18 +98,20 @@ JobTrace read_job_trace(const std::string& path, const JobTraceColumns& columns)
   JobTrace trace;
   std::size_t problems = 0;
   const auto problem = [&](const std::string& message) {
-    if (problems < kMaxProblems) diag.add("", fmt::format("line {}: {}", line_no, message));
+    if (problems < kMaxProblems) diag.add("", fmt::format("line {}: {}", in.line(), message));
     ++problems;
   };
   const auto to_hours = [&](double value) {
     return value * columns.time_unit_seconds / static_cast<double>(sim::kSecondsPerHour);
   };
-  while (next_line()) {
-    split_fields(line, fields);
+  while (in.next(fields)) {
+    if (in.unterminated()) {
+      problem("a quoted field is never closed");
+      continue;
+    }
     if (fields.size() != header.size()) {
-      problem(fmt::format(
-          "expected {} fields as in the header, got {}{}", header.size(), fields.size(),
-          line.find('"') == std::string::npos ? "" : " (quoted fields are not supported)"));
+      problem(
+          fmt::format("expected {} fields as in the header, got {}", header.size(), fields.size()));
       continue;
     }
     const std::size_t before = problems;
@@ -192,7 +157,7 @@ JobTrace read_job_trace(const std::string& path, const JobTraceColumns& columns)
     }
     trace.jobs.push_back(job);
   }
-  if (in.bad()) diag.add("", fmt::format("read error after line {}", line_no));
+  if (in.failed()) diag.add("", fmt::format("read error after line {}", in.line()));
   if (problems > kMaxProblems) {
     diag.add("", fmt::format("{} more problems not shown", problems - kMaxProblems));
   }

@@ -59,8 +59,7 @@ class FleetLife final : public Workload {
     const std::int64_t working = pool.installed - pool.down;
     if (working <= 0) return;
     const double rate = static_cast<double>(working) / *pool.type->mtbf_hours;
-    const double hours =
-        boost::random::exponential_distribution<double>(rate)(failure_rng_[p]);
+    const double hours = boost::random::exponential_distribution<double>(rate)(failure_rng_[p]);
     const std::int64_t at = k_.now() + std::max<std::int64_t>(1, to_seconds(hours));
     if (at >= k_.scenario.horizon.seconds) return;
     next_failure_[p] = k_.engine.schedule_at(Time{at}, [this, p](Engine&) { fail_one(p); });
@@ -71,8 +70,8 @@ class FleetLife final : public Workload {
     if (k_.in_window(k_.now())) ++k_.result.gpu_failures;
     const std::int64_t working = pool.installed - pool.down;
     // The failed GPU is uniform over the working ones: idle first, then class by class.
-    auto pick = boost::random::uniform_int_distribution<std::int64_t>(0, working - 1)(
-        failure_rng_[p]);
+    auto pick =
+        boost::random::uniform_int_distribution<std::int64_t>(0, working - 1)(failure_rng_[p]);
     if (pick < pool.idle) {
       k_.fleet.move(p, kIdle, kDown, 1);
     } else {

@@ -91,7 +91,8 @@ class Inference final : public Workload {
     account(k_.now());
     segment_demand_ = segment_served_ = 0;
     segment_begin_ = k_.now();
-    for (std::size_t p = 0; p < k_.fleet.size(); ++p) k_.fleet[p].acc.inference_served_gpu_hours = 0;
+    for (std::size_t p = 0; p < k_.fleet.size(); ++p)
+      k_.fleet[p].acc.inference_served_gpu_hours = 0;
   }
   void before_cut(bool) override {
     if (samplers_.empty()) return;

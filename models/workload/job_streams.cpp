@@ -53,9 +53,8 @@ void JobStreams::arrive(std::size_t i) {
   Waiting w{k_.now(), gpus, duration, {}, false, counted};
   const auto slot = acquire_waiting(w);
   if (std::isfinite(st.spec->patience_hours)) {
-    waiting_[slot].renege =
-        k_.engine.schedule_in(sim::seconds(to_seconds(st.spec->patience_hours)),
-                              [this, i, slot](Engine&) { renege(i, slot); });
+    waiting_[slot].renege = k_.engine.schedule_in(sim::seconds(to_seconds(st.spec->patience_hours)),
+                                                  [this, i, slot](Engine&) { renege(i, slot); });
   }
   st.queue.push_back(slot);
 }
@@ -68,8 +67,8 @@ void JobStreams::renege(std::size_t i, std::uint32_t slot) {
   for (const std::uint32_t p : streams_[i].pools) dispatch(p);
 }
 
-void JobStreams::start_job(std::size_t i, std::uint32_t p, std::int64_t gpus,
-                           std::int64_t duration, std::int64_t arrived, bool counted) {
+void JobStreams::start_job(std::size_t i, std::uint32_t p, std::int64_t gpus, std::int64_t duration,
+                           std::int64_t arrived, bool counted) {
   Stream& st = streams_[i];
   // Quoted before the job's own GPUs count as busy.
   const double price = k_.start_pricing(st.cls) ? quote(i, p) : 0.0;
@@ -140,8 +139,7 @@ void JobStreams::end_job(std::uint32_t slot, bool cut_short) {
 /// Preempts jobs of class c on pool p until `gpus` GPUs are leaving: those that end soonest
 /// first, as they lose the least. With a notice period they keep running until it ends.
 void JobStreams::preempt(std::size_t p, std::size_t c, std::int64_t gpus) {
-  const double notice_h =
-      c == index(WorkClass::spot) ? k_.scenario.policy.spot_notice_hours : 0.0;
+  const double notice_h = c == index(WorkClass::spot) ? k_.scenario.policy.spot_notice_hours : 0.0;
   const std::int64_t notice = to_seconds(notice_h);
   std::vector<std::uint32_t> order = running_on(p, c);
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {

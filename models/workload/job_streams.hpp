@@ -131,7 +131,8 @@ class JobStreams final : public Workload {
     }
   }
   void finish(RunResult& r) override {
-    const auto window = static_cast<double>(k_.scenario.horizon.seconds - k_.scenario.warmup.seconds);
+    const auto window =
+        static_cast<double>(k_.scenario.horizon.seconds - k_.scenario.warmup.seconds);
     for (auto& st : streams_) {
       st.advance(k_.now());
       StreamStats& out = st.stats;

@@ -80,7 +80,8 @@ void Kernel::reconcile() {
   for (const auto& d : demands) classes.push_back(d.want);
   const Allocation alloc = allocate(pools, classes);
 
-  for (std::size_t e = 0; e < demands.size(); ++e) demands[e].owner->release(demands[e], alloc.gpus[e]);
+  for (std::size_t e = 0; e < demands.size(); ++e)
+    demands[e].owner->release(demands[e], alloc.gpus[e]);
   std::vector<std::size_t> order(demands.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {

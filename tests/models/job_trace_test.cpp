@@ -164,11 +164,18 @@ TEST_CASE("Trace errors name the file, the line and the column", "[trace][errors
                                    ": line 2: column submit_time_s: empty (expected a number)"});
   }
   SECTION("a row with a field too many") {
-    const std::string path = dir.write("jobs.csv", header + "a,0,1,10\n\"b,c\",0,1,10\n");
+    const std::string path = dir.write("jobs.csv", header + "a,0,1,10\nb,c,0,1,10\n");
     CHECK(problems_of(path) ==
-          std::vector<std::string>{path +
-                                   ": line 3: expected 4 fields as in the header, got 5 (quoted "
-                                   "fields are not supported)"});
+          std::vector<std::string>{path + ": line 3: expected 4 fields as in the header, got 5"});
+  }
+  SECTION("a quoted field may hold a comma (RFC 4180)") {
+    const std::string path = dir.write("jobs.csv", header + "\"b,c\",0,1,10\n");
+    CHECK(problems_of(path).empty());
+  }
+  SECTION("a quoted field that is never closed") {
+    const std::string path = dir.write("jobs.csv", header + "a,0,1,10\n\"b,0,1,10\n");
+    CHECK(problems_of(path) ==
+          std::vector<std::string>{path + ": line 3: a quoted field is never closed"});
   }
   SECTION("every bad field of a row is reported") {
     const std::string path = dir.write("jobs.csv", header + "a,soon,1,long\n");

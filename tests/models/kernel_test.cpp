@@ -43,14 +43,15 @@ std::int64_t held(const aidc::RunResult& r, WorkClass c) {
 
 }  // namespace
 
-TEST_CASE("A job stream alone: a replayed experiment trace on four GPUs, worked by hand", "[kernel]") {
+TEST_CASE("A job stream alone: a replayed experiment trace on four GPUs, worked by hand",
+          "[kernel]") {
   // Jobs (submit h, GPUs, duration h): (0, 4, 2), (1, 2, 1), (1.5, 2, 3). The first takes all
   // four GPUs until hour 2; the others wait (patience unlimited) and both start at hour 2,
   // ending at hours 3 and 5. Waits 0, 1 and 0.5 h: mean 0.5 h. Busy GPU-hours 8 + 2 + 6 = 16
   // of 4 x 10 installed.
   const aidc::test::TempDir dir;
-  aidc::test::write_file(dir / "jobs.csv",
-                         "submit_time_s,num_gpus,duration_s\n0,4,7200\n3600,2,3600\n5400,2,10800\n");
+  aidc::test::write_file(
+      dir / "jobs.csv", "submit_time_s,num_gpus,duration_s\n0,4,7200\n3600,2,3600\n5400,2,10800\n");
   const auto r = alone(R"({"name": "js", "start": "2026-01-01", "horizon": "10h", "period": "day",
       "fleet": {"pools": [{"id": "p", "gpu": "H100", "count": 4}]},
       "workloads": {"training": {"experiments": [{"id": "t", "patience_hours": "inf",
@@ -95,8 +96,7 @@ TEST_CASE("A campaign alone runs its gang until its work is done", "[kernel]") {
   CHECK(held(r, WorkClass::training) == 160 * kHour);
 }
 
-TEST_CASE("Inference alone holds the GPUs its demand needs, by each type's factor",
-          "[kernel]") {
+TEST_CASE("Inference alone holds the GPUs its demand needs, by each type's factor", "[kernel]") {
   // A flat demand of 3 H100-equivalents on A100s (0.3155 each, from 312 / 989 BF16 TFLOPS):
   // ceil(3 / 0.31547) = 10 GPUs all day, serving exactly the demand: 72 H100-equivalent
   // GPU-hours of 72 demanded.
