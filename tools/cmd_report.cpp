@@ -4,9 +4,9 @@
 #include <memory>
 
 #include "aidc/models/output.hpp"
+#include "aidc/report/report.hpp"
 #include "aidc/scenario/errors.hpp"
 #include "commands.hpp"
-#include "report.hpp"
 
 namespace aidc::cli {
 

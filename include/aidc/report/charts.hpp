@@ -1,0 +1,129 @@
+#pragma once
+/// The report's charts as pure functions: data in, a Vega-Lite specification out. The pages
+/// (models/report/) read the folders, call these and lay the specifications out; tests check
+/// each specification's fields, encodings and data rows.
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aidc/scenario/work_class.hpp"
+
+namespace aidc::report {
+
+/// One period of a run folder's timeseries.csv, summed over its rows (pools and entity).
+struct Period {
+  long index = 0;
+  std::string start, end;  // ISO dates
+  double installed = 0, busy = 0, idle = 0, down = 0;
+  std::vector<double> class_hours = std::vector<double>(kClassCount, 0.0);
+  // Finance columns, when the scenario has a finance section.
+  double revenue = 0, internal_value = 0, ebitda = 0, free_cash_flow = 0, net_book_value = 0;
+  std::vector<double> class_revenue = std::vector<double>(kClassCount, 0.0);
+  std::optional<double> market_value;
+};
+
+struct Timeseries {
+  bool has_finance = false;
+  std::vector<Period> periods;  // in order of period index
+};
+
+// Building blocks of a specification.
+
+/// Rows for a step chart: one per period at its start, and a last one at the end of the last
+/// period, so each value holds over its whole period.
+template <typename Row>
+void append_steps(nlohmann::json& values, const std::vector<Period>& periods, Row row) {
+  for (const auto& p : periods) values.push_back(row(p, p.start));
+  if (!periods.empty()) values.push_back(row(periods.back(), periods.back().end));
+}
+
+/// A Vega-Lite specification with `values` inlined.
+nlohmann::json vega_lite(nlohmann::json values);
+/// A time axis over ISO dates, read and shown in UTC so a date never shifts by time zone.
+nlohmann::json time_x(const std::string& field);
+nlohmann::json usd_y(const std::string& field, const std::string& title);
+nlohmann::json tooltip_field(const std::string& field, const std::string& title,
+                             const std::string& type, const std::string& format = "");
+/// The colours of `layers` (work classes, "idle", "down"), the same in every chart.
+nlohmann::json color_scale(const std::vector<std::string>& layers);
+
+// Formatting of amounts and metrics.
+std::string usd(double x);
+std::string percent(double fraction);
+bool is_usd_metric(const std::string& metric);
+bool is_fraction_metric(const std::string& metric);
+std::string format_metric(const std::string& metric, double x);
+/// A d3 format for axes of `metric`.
+std::string axis_format(const std::string& metric);
+
+// The run page's charts.
+
+/// GPU-hours per period stacked by the classes that held GPUs, then idle and down: the
+/// stack reaches installed. Layer k of period p is row k x (periods + 1) + p.
+nlohmann::json utilization_spec(const std::vector<Period>& periods);
+
+/// The rented classes (reserved, on-demand, spot) that held GPUs or earned in some period.
+std::vector<std::size_t> rented_classes(const std::vector<Period>& periods);
+/// Revenue per period of each class in `rented`, stacked.
+nlohmann::json revenue_spec(const std::vector<Period>& periods,
+                            const std::vector<std::size_t>& rented);
+/// Revenue over GPU-hours of each class in `rented`; null where it rented nothing.
+nlohmann::json price_spec(const std::vector<Period>& periods,
+                          const std::vector<std::size_t>& rented);
+
+/// One bar of the profit-and-loss waterfall: "increase", "decrease" or "total".
+struct WaterfallStep {
+  std::string label, kind;
+  double amount = 0;
+};
+/// Bars from `from` to `to`: increases and decreases from the running level, totals from 0
+/// to the reported figure (which restarts the level).
+nlohmann::json waterfall_spec(const std::vector<WaterfallStep>& steps);
+
+/// Free cash flow accumulated from −`opening` at the first period's start; with `npv`, a
+/// rule at it labelled with the discount `rate`.
+nlohmann::json cash_spec(const std::vector<Period>& periods, double opening,
+                         std::optional<double> npv, std::optional<double> rate);
+
+/// Net book value at each period's end (and `opening` at the start), and the market value
+/// where a period has one.
+nlohmann::json value_spec(const std::vector<Period>& periods, std::optional<double> opening);
+
+// The comparison page's charts.
+
+/// Bars (or, for differences, points) per plan with 95% intervals, one panel per metric;
+/// `values` are rows {metric, plan, mean, low, high, text, ci}.
+nlohmann::json estimate_panels(const nlohmann::json& values, const std::vector<std::string>& plans,
+                               bool differences);
+
+// The sweep page's charts (sweep_charts.cpp).
+
+/// An axis over a sweep parameter: nominal for text, exact values when there are at most 12
+/// distinct numbers, else bins.
+nlohmann::json parameter_axis(const std::string& field, const std::string& title, bool numeric,
+                              std::size_t distinct);
+
+/// One parameter of a tornado: the metric at its low and high values, the base, the swing.
+struct TornadoBar {
+  std::string parameter;
+  double low = 0, high = 0, base = 0, swing = 0;
+  std::string low_value, high_value;
+};
+/// Bars from the base to the metric at each end, one row per parameter in the given order.
+nlohmann::json tornado_spec(const std::string& metric, const std::vector<TornadoBar>& bars);
+
+/// The metric's mean against one parameter, with rules for the 95% intervals; `values` are
+/// rows {x, v, low, high}.
+nlohmann::json response_spec(const nlohmann::json& values, const std::string& metric,
+                             const std::string& x_title, bool numeric);
+/// A heat map of the metric's mean over two parameters; `values` are rows {x, y, v}.
+nlohmann::json heatmap_spec(const nlohmann::json& values, const std::string& metric,
+                            const nlohmann::json& x_axis, const nlohmann::json& y_axis);
+/// First-order and total Sobol indices per parameter, with intervals where any row has one;
+/// `values` are rows {p, index, v, low, high}.
+nlohmann::json sobol_spec(const nlohmann::json& values, const std::vector<std::string>& parameters);
+
+}  // namespace aidc::report

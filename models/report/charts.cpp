@@ -1,0 +1,422 @@
+// The report's charts: pure functions from data to Vega-Lite specifications.
+
+#include "aidc/report/charts.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+
+namespace aidc::report {
+
+using json = nlohmann::json;
+
+namespace {
+
+std::string class_label(std::size_t c) { return std::string(kWorkClasses[c].name); }
+
+}  // namespace
+
+std::string usd(double x) {
+  const double a = std::abs(x);
+  const char* sign = x < 0 ? "-" : "";
+  if (a >= 1e9) return fmt::format("{}${:.2f}B", sign, a / 1e9);
+  if (a >= 1e6) return fmt::format("{}${:.2f}M", sign, a / 1e6);
+  if (a >= 1e3) return fmt::format("{}${:.1f}k", sign, a / 1e3);
+  return fmt::format("{}${:.0f}", sign, a);
+}
+
+std::string percent(double fraction) { return fmt::format("{:.1f}%", 100.0 * fraction); }
+
+/// Tells a metric's unit from its name, as aidc names metrics ("..._usd", "utilization").
+bool is_usd_metric(const std::string& metric) { return metric.find("_usd") != std::string::npos; }
+
+bool is_fraction_metric(const std::string& metric) {
+  return metric == "utilization" || metric.ends_with("_fraction") || metric == "finance_irr" ||
+         metric == "finance_roic";
+}
+
+std::string format_metric(const std::string& metric, double x) {
+  if (is_usd_metric(metric)) return usd(x);
+  if (is_fraction_metric(metric)) return percent(x);
+  return fmt::format("{:.4g}", x);
+}
+
+/// A d3 format for axes of `metric`.
+std::string axis_format(const std::string& metric) {
+  if (is_usd_metric(metric)) return "$~s";
+  if (is_fraction_metric(metric)) return ".0%";
+  return "~s";
+}
+
+/// A Vega-Lite specification with `values` inlined.
+json vega_lite(json values) {
+  json spec;
+  spec["$schema"] = "https://vega.github.io/schema/vega-lite/v6.json";
+  spec["data"]["values"] = std::move(values);
+  return spec;
+}
+
+/// A time axis over ISO dates ("2026-01-01"), read and shown in UTC so a date never shifts by
+/// the viewer's time zone.
+json time_x(const std::string& field) {
+  return {{"field", field}, {"type", "temporal"}, {"scale", {{"type", "utc"}}}, {"title", nullptr}};
+}
+
+json usd_y(const std::string& field, const std::string& title) {
+  return {
+      {"field", field}, {"type", "quantitative"}, {"title", title}, {"axis", {{"format", "$~s"}}}};
+}
+
+json tooltip_field(const std::string& field, const std::string& title, const std::string& type,
+                   const std::string& format) {
+  json t = {{"field", field}, {"title", title}, {"type", type}};
+  if (type == "temporal") t["scale"] = {{"type", "utc"}};
+  if (type == "temporal") t["format"] = "%Y-%m-%d";
+  if (type == "temporal") t["formatType"] = "utc";
+  if (!format.empty()) t["format"] = format;
+  return t;
+}
+
+// The colors of the work classes and of idle and down GPUs, the same in every chart.
+namespace {
+const std::map<std::string, std::string>& layer_colors() {
+  static const std::map<std::string, std::string> colors = [] {
+    std::map<std::string, std::string> out{{"idle", "#d4d4d4"}, {"down", "#e45756"}};
+    for (const auto& c : kWorkClasses) out.emplace(std::string(c.name), std::string(c.color));
+    return out;
+  }();
+  return colors;
+}
+}  // namespace
+
+json color_scale(const std::vector<std::string>& layers) {
+  json range = json::array();
+  for (const auto& l : layers) {
+    const auto it = layer_colors().find(l);
+    range.push_back(it == layer_colors().end() ? "#888888" : it->second);
+  }
+  return {{"domain", layers}, {"range", range}};
+}
+
+namespace {
+/// Colour by layer (work classes, idle, down), in the order given.
+json layer_color(const std::vector<std::string>& layers) {
+  return {{"field", "layer"},
+          {"type", "nominal"},
+          {"title", nullptr},
+          {"scale", color_scale(layers)},
+          {"sort", layers}};
+}
+}  // namespace
+
+json utilization_spec(const std::vector<Period>& periods) {
+  std::vector<std::string> layers;
+  std::vector<std::function<double(const Period&)>> value_of;
+  for (std::size_t c = 0; c < kClassCount; ++c) {
+    bool used = false;
+    for (const auto& p : periods) used = used || p.class_hours[c] > 0;
+    if (!used) continue;
+    layers.push_back(class_label(c));
+    value_of.emplace_back([c](const Period& p) { return p.class_hours[c]; });
+  }
+  layers.emplace_back("idle");
+  value_of.emplace_back([](const Period& p) { return p.idle; });
+  bool any_down = false;
+  for (const auto& p : periods) any_down = any_down || p.down > 0;
+  if (any_down) {
+    layers.emplace_back("down");
+    value_of.emplace_back([](const Period& p) { return p.down; });
+  }
+  json values = json::array();
+  for (std::size_t k = 0; k < layers.size(); ++k) {
+    append_steps(values, periods, [&](const Period& p, const std::string& t) {
+      const double v = value_of[k](p);
+      return json{{"t", t},
+                  {"layer", layers[k]},
+                  {"k", k},
+                  {"v", v},
+                  {"share", p.installed > 0 ? v / p.installed : 0.0}};
+    });
+  }
+  json spec = vega_lite(values);
+  spec["width"] = "container";
+  spec["height"] = 280;
+  spec["mark"] = {{"type", "area"}, {"interpolate", "step-after"}};
+  spec["encoding"] = {
+      {"x", time_x("t")},
+      {"y",
+       {{"field", "v"},
+        {"type", "quantitative"},
+        {"stack", "zero"},
+        {"title", "GPU-hours per period"},
+        {"axis", {{"format", "~s"}}}}},
+      {"color", layer_color(layers)},
+      {"order", {{"field", "k"}, {"type", "quantitative"}}},
+      {"tooltip",
+       json::array({tooltip_field("t", "period from", "temporal"),
+                    tooltip_field("layer", "use", "nominal"),
+                    tooltip_field("v", "GPU-hours", "quantitative", ",.0f"),
+                    tooltip_field("share", "share of installed", "quantitative", ".1%")})}};
+  return spec;
+}
+
+std::vector<std::size_t> rented_classes(const std::vector<Period>& periods) {
+  std::vector<std::size_t> rented;
+  for (std::size_t c = 0; c < kClassCount; ++c) {
+    if (kWorkClasses[c].internal) continue;
+    bool used = false;
+    for (const auto& p : periods) used = used || p.class_hours[c] > 0 || p.class_revenue[c] > 0;
+    if (used) rented.push_back(c);
+  }
+  return rented;
+}
+
+json revenue_spec(const std::vector<Period>& periods, const std::vector<std::size_t>& rented) {
+  std::vector<std::string> layers;
+  for (const std::size_t c : rented) layers.push_back(class_label(c));
+  json revenue = json::array();
+  for (std::size_t k = 0; k < rented.size(); ++k) {
+    const std::size_t c = rented[k];
+    append_steps(revenue, periods, [&](const Period& p, const std::string& t) {
+      return json{{"t", t}, {"layer", class_label(c)}, {"k", k}, {"v", p.class_revenue[c]}};
+    });
+  }
+  json r = vega_lite(revenue);
+  r["width"] = "container";
+  r["height"] = 220;
+  r["mark"] = {{"type", "area"}, {"interpolate", "step-after"}};
+  r["encoding"] = {
+      {"x", time_x("t")},
+      {"y", usd_y("v", "revenue per period (USD)")},
+      {"color", layer_color(layers)},
+      {"order", {{"field", "k"}, {"type", "quantitative"}}},
+      {"tooltip", json::array({tooltip_field("t", "period from", "temporal"),
+                               tooltip_field("layer", "class", "nominal"),
+                               tooltip_field("v", "revenue (USD)", "quantitative", "$,.0f")})}};
+  r["encoding"]["y"]["stack"] = "zero";
+  return r;
+}
+
+json price_spec(const std::vector<Period>& periods, const std::vector<std::size_t>& rented) {
+  std::vector<std::string> layers;
+  for (const std::size_t c : rented) layers.push_back(class_label(c));
+  json price = json::array();
+  for (const std::size_t c : rented) {
+    append_steps(price, periods, [&](const Period& p, const std::string& t) {
+      const double h = p.class_hours[c];
+      return json{{"t", t},
+                  {"layer", class_label(c)},
+                  {"v", h > 0 ? json(p.class_revenue[c] / h) : json(nullptr)},
+                  {"h", h}};
+    });
+  }
+  json pr = vega_lite(price);
+  pr["width"] = "container";
+  pr["height"] = 220;
+  pr["mark"] = {{"type", "line"}, {"interpolate", "step-after"}, {"point", false}};
+  pr["encoding"] = {
+      {"x", time_x("t")},
+      {"y",
+       {{"field", "v"},
+        {"type", "quantitative"},
+        {"title", "USD per GPU-hour"},
+        {"axis", {{"format", "$.2f"}}}}},
+      {"color", layer_color(layers)},
+      {"tooltip", json::array({tooltip_field("t", "period from", "temporal"),
+                               tooltip_field("layer", "class", "nominal"),
+                               tooltip_field("v", "USD per GPU-hour", "quantitative", "$.3f"),
+                               tooltip_field("h", "GPU-hours", "quantitative", ",.0f")})}};
+  return pr;
+}
+
+json waterfall_spec(const std::vector<WaterfallStep>& steps) {
+  json values = json::array();
+  double level = 0;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const WaterfallStep& s = steps[i];
+    double from = level, to = level + s.amount;
+    if (s.kind == "total") {
+      from = 0;
+      to = s.amount;
+      level = s.amount;  // a subtotal restarts from the reported figure
+    } else {
+      level = to;
+    }
+    values.push_back({{"label", s.label},
+                      {"k", i},
+                      {"kind", s.kind},
+                      {"from", from},
+                      {"to", to},
+                      {"top", std::max(from, to)},
+                      {"amount", s.amount},
+                      {"text", usd(s.amount)}});
+  }
+  std::vector<std::string> order;
+  for (const auto& s : steps) order.push_back(s.label);
+  json spec = vega_lite(values);
+  spec["width"] = "container";
+  spec["height"] = 300;
+  spec["encoding"] = {{"x",
+                       {{"field", "label"},
+                        {"type", "nominal"},
+                        {"sort", order},
+                        {"title", nullptr},
+                        {"axis", {{"labelAngle", 0}}}}}};
+  json bar;
+  bar["mark"] = {{"type", "bar"}, {"width", {{"band", 0.7}}}};
+  bar["encoding"] = {
+      {"y", usd_y("from", "USD over the run")},
+      {"y2", {{"field", "to"}}},
+      {"color",
+       {{"field", "kind"},
+        {"type", "nominal"},
+        {"title", nullptr},
+        {"scale",
+         {{"domain", {"increase", "decrease", "total"}},
+          {"range", {"#54a24b", "#e45756", "#4c78a8"}}}}}},
+      {"tooltip", json::array({tooltip_field("label", "item", "nominal"),
+                               tooltip_field("amount", "USD", "quantitative", "$,.0f")})}};
+  json text;
+  text["mark"] = {{"type", "text"}, {"dy", -6}, {"fontSize", 11}};
+  text["encoding"] = {{"y", {{"field", "top"}, {"type", "quantitative"}}},
+                      {"text", {{"field", "text"}}}};
+  spec["layer"] = json::array({bar, text});
+  return spec;
+}
+
+json cash_spec(const std::vector<Period>& periods, double opening, std::optional<double> npv,
+               std::optional<double> rate) {
+  json values = json::array();
+  double cumulative = -opening;
+  if (!periods.empty()) {
+    values.push_back({{"t", periods.front().start}, {"v", cumulative}, {"fcf", -opening}});
+  }
+  for (const auto& p : periods) {
+    cumulative += p.free_cash_flow;
+    values.push_back({{"t", p.end}, {"v", cumulative}, {"fcf", p.free_cash_flow}});
+  }
+  json spec = vega_lite(values);
+  spec["width"] = "container";
+  spec["height"] = 260;
+  json line;
+  line["mark"] = {{"type", "line"}, {"point", true}};
+  line["encoding"] = {
+      {"x", time_x("t")},
+      {"y", usd_y("v", "cumulative free cash flow (USD)")},
+      {"tooltip",
+       json::array({tooltip_field("t", "to", "temporal"),
+                    tooltip_field("v", "cumulative (USD)", "quantitative", "$,.0f"),
+                    tooltip_field("fcf", "this period (USD)", "quantitative", "$,.0f")})}};
+  json layers = json::array({line});
+  if (npv) {
+    const std::string label =
+        rate ? fmt::format("NPV at {:.0f}%: {}", 100.0 * *rate, usd(*npv)) : "NPV: " + usd(*npv);
+    json rule;
+    rule["data"]["values"] = json::array({{{"npv", *npv}, {"label", label}}});
+    rule["mark"] = {{"type", "rule"}, {"strokeDash", {6, 4}}, {"color", "#b279a2"}};
+    rule["encoding"] = {{"y", {{"field", "npv"}, {"type", "quantitative"}}}};
+    json text;
+    text["data"]["values"] = json::array({{{"npv", *npv}, {"label", label}}});
+    text["mark"] = {
+        {"type", "text"}, {"align", "left"}, {"x", 4}, {"dy", -7}, {"color", "#7b3f73"}};
+    text["encoding"] = {{"y", {{"field", "npv"}, {"type", "quantitative"}}},
+                        {"text", {{"field", "label"}}}};
+    layers.push_back(rule);
+    layers.push_back(text);
+  }
+  spec["layer"] = layers;
+  return spec;
+}
+
+json value_spec(const std::vector<Period>& periods, std::optional<double> opening) {
+  json values = json::array();
+  if (opening && !periods.empty()) {
+    values.push_back({{"t", periods.front().start}, {"series", "net book value"}, {"v", *opening}});
+  }
+  for (const auto& p : periods) {
+    values.push_back({{"t", p.end}, {"series", "net book value"}, {"v", p.net_book_value}});
+    if (p.market_value) {
+      values.push_back({{"t", p.end}, {"series", "market value"}, {"v", *p.market_value}});
+    }
+  }
+  json spec = vega_lite(values);
+  spec["width"] = "container";
+  spec["height"] = 260;
+  spec["mark"] = {{"type", "line"}, {"point", true}};
+  spec["encoding"] = {
+      {"x", time_x("t")},
+      {"y", usd_y("v", "USD at the period's end")},
+      {"color",
+       {{"field", "series"},
+        {"type", "nominal"},
+        {"title", nullptr},
+        {"scale",
+         {{"domain", {"net book value", "market value"}}, {"range", {"#4c78a8", "#f58518"}}}}}},
+      {"tooltip", json::array({tooltip_field("t", "at", "temporal"),
+                               tooltip_field("series", "series", "nominal"),
+                               tooltip_field("v", "USD", "quantitative", "$,.0f")})}};
+  return spec;
+}
+
+/// Bars (or points) per plan with 95% confidence intervals, one panel per metric.
+json estimate_panels(const json& values, const std::vector<std::string>& plans, bool differences) {
+  std::vector<std::string> metrics;
+  for (const auto& v : values) {
+    const auto m = v.at("metric").get<std::string>();
+    if (std::find(metrics.begin(), metrics.end(), m) == metrics.end()) metrics.push_back(m);
+  }
+  json x = {{"field", "plan"},
+            {"type", "nominal"},
+            {"sort", plans},
+            {"title", nullptr},
+            {"axis", {{"labelAngle", -30}}}};
+  json panels = json::array();
+  for (const auto& metric : metrics) {
+    json main;
+    if (differences) {
+      main["mark"] = {{"type", "point"}, {"filled", true}, {"size", 70}, {"color", "#4c78a8"}};
+    } else {
+      main["mark"] = {{"type", "bar"}, {"color", "#4c78a8"}, {"opacity", 0.85}};
+    }
+    main["encoding"] = {{"x", x},
+                        {"y",
+                         {{"field", "mean"},
+                          {"type", "quantitative"},
+                          {"title", nullptr},
+                          {"axis", {{"format", axis_format(metric)}}}}},
+                        {"tooltip", json::array({tooltip_field("plan", "plan", "nominal"),
+                                                 tooltip_field("metric", "metric", "nominal"),
+                                                 tooltip_field("text", "mean", "nominal"),
+                                                 tooltip_field("ci", "95% CI", "nominal")})}};
+    json bars;
+    bars["mark"] = {{"type", "rule"}, {"color", "#222"}};
+    bars["encoding"] = {
+        {"x", x}, {"y", {{"field", "low"}, {"type", "quantitative"}}}, {"y2", {{"field", "high"}}}};
+    json ticks;
+    ticks["mark"] = {{"type", "tick"}, {"color", "#222"}, {"size", 10}, {"thickness", 1}};
+    json ticks_high = ticks;
+    ticks["encoding"] = {{"x", x}, {"y", {{"field", "low"}, {"type", "quantitative"}}}};
+    ticks_high["encoding"] = {{"x", x}, {"y", {{"field", "high"}, {"type", "quantitative"}}}};
+    json layer = json::array({main, bars, ticks, ticks_high});
+    if (differences) {
+      json zero;
+      zero["mark"] = {{"type", "rule"}, {"color", "#999"}, {"strokeDash", {4, 3}}};
+      zero["encoding"] = {{"y", {{"datum", 0}, {"type", "quantitative"}}}};
+      layer.push_back(zero);
+    }
+    panels.push_back(
+        {{"title", metric},
+         {"transform", json::array({{{"filter", {{"field", "metric"}, {"equal", metric}}}}})},
+         {"width", 170},
+         {"height", 200},
+         {"layer", layer}});
+  }
+  json spec = vega_lite(values);
+  spec["hconcat"] = panels;
+  return spec;
+}
+
+}  // namespace aidc::report
