@@ -7,6 +7,7 @@
 #include "aidc/experiment/runner.hpp"
 #include "aidc/models/finance.hpp"
 #include "aidc/models/output.hpp"
+#include "aidc/models/run.hpp"
 #include "aidc/models/simulation.hpp"
 #include "aidc/scenario/scenario.hpp"
 #include "commands.hpp"
@@ -37,15 +38,13 @@ void run_command(const RunOptions& opt) {
   if (Progress::stderr_is_terminal()) {
     report = [&progress](double fraction) { progress.update(100 * fraction, 100); };
   }
-  const RunResult result = simulate(scenario, 0, report);
+  RunOnce run = run_once(scenario, 0, report);
   progress.finish();
   const double wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-
-  std::optional<FinanceResult> finance;
-  if (scenario.finance) finance = compute_finance(scenario, result);
-  const FinanceResult* statements = finance ? &*finance : nullptr;
-  auto summary = summary_json(scenario, result, statements);
+  const RunResult& result = run.result;
+  const FinanceResult* statements = run.statements();
+  auto& summary = run.summary;
   summary["scenario_hash"] = document_hash(doc);
 
   // Replication 0 is the run above; the others go in parallel and only their metrics are kept.
@@ -63,15 +62,15 @@ void run_command(const RunOptions& opt) {
   const double total_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
-  nlohmann::ordered_json run;
-  run["wall_seconds"] = total_seconds;
-  run["events_per_second"] = static_cast<double>(result.events_processed) / wall_seconds;
-  run["threads"] = experiment::worker_count(opt.threads);
+  nlohmann::ordered_json run_json;
+  run_json["wall_seconds"] = total_seconds;
+  run_json["events_per_second"] = static_cast<double>(result.events_processed) / wall_seconds;
+  run_json["threads"] = experiment::worker_count(opt.threads);
   if (!opt.out_dir.empty()) {
     std::vector<std::pair<std::string, std::string>> files{
-        {"summary.json", summary.dump(2) + "\n"},
-        {"timeseries.csv", timeseries_csv(scenario, result, statements)},
-        {"run.json", run.dump(2) + "\n"}};
+        {"summary.json", run.summary_text()},
+        {"timeseries.csv", run.timeseries_csv(scenario)},
+        {"run.json", run_json.dump(2) + "\n"}};
     if (replications) {
       files.emplace_back("replications.csv", experiment::replications_csv(*replications));
     }

@@ -1,5 +1,7 @@
 #include "aidc/experiment/runner.hpp"
 
+#include "aidc/models/run.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -72,20 +74,12 @@ Metrics flatten_metrics(const nlohmann::ordered_json& summary) {
 }
 
 Metrics run_metrics(const Scenario& scenario, std::uint64_t replication) {
-  const RunResult result = simulate(scenario, replication);
-  std::optional<FinanceResult> finance;
-  if (scenario.finance) finance = compute_finance(scenario, result);
-  return flatten_metrics(summary_json(scenario, result, finance ? &*finance : nullptr));
+  return flatten_metrics(run_once(scenario, replication).summary);
 }
 
 RunOutputs run_outputs(const Scenario& scenario, std::uint64_t replication) {
-  const RunResult result = simulate(scenario, replication);
-  std::optional<FinanceResult> finance;
-  if (scenario.finance) finance = compute_finance(scenario, result);
-  const FinanceResult* statements = finance ? &*finance : nullptr;
-  const auto summary = summary_json(scenario, result, statements);
-  return {flatten_metrics(summary), summary.dump(2) + "\n",
-          timeseries_csv(scenario, result, statements)};
+  const RunOnce run = run_once(scenario, replication);
+  return {flatten_metrics(run.summary), run.summary_text(), run.timeseries_csv(scenario)};
 }
 
 unsigned worker_count(unsigned threads) {

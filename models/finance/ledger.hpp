@@ -12,8 +12,8 @@
 
 namespace aidc::finance {
 
-inline constexpr double kHoursPerYear = 8766.0;  // 365.25 days
-inline constexpr double kSecondsPerYear = kHoursPerYear * 3600.0;
+using sim::kHoursPerYear;
+using sim::kSecondsPerYear;
 
 inline double hours(std::int64_t gpu_seconds) {
   return static_cast<double>(gpu_seconds) / static_cast<double>(sim::kSecondsPerHour);

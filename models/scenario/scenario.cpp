@@ -226,7 +226,7 @@ std::optional<sim::Duration> read_span(const ParamReader& r, std::string_view ke
             const Date end = add_months(from, static_cast<int>(amount) * 12);
             return sim::Duration{(end - from).count() * sim::kSecondsPerDay};
           }
-          return sim::Duration{std::llround(amount * 365.25 * sim::kSecondsPerDay)};
+          return sim::Duration{std::llround(amount * sim::kSecondsPerYear)};
         default:
           break;
       }
@@ -433,7 +433,7 @@ void read_pool(const ParamReader& p, Scenario& s, const std::vector<std::string>
   } else if (p.has("life_years")) {
     const double life = p.number("life_years", 0, Bound::positive);
     if (life > 0) {
-      const auto life_days = static_cast<std::int64_t>(std::llround(life * 365.25));
+      const auto life_days = static_cast<std::int64_t>(std::llround(life * sim::kDaysPerYear));
       pool.retire = time_of(s.start, in_service + std::chrono::days{life_days});
     }
   }

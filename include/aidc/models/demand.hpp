@@ -21,7 +21,7 @@ namespace aidc {
 using Date = std::chrono::sys_days;
 
 /// A year of growth is 365.25 days (the Julian year), so "x5 per year" is x5 per 31,557,600 s.
-inline constexpr double kSecondsPerYear = 365.25 * 86400.0;
+using sim::kSecondsPerYear;
 
 /// A long-run multiplier of the demand level; small and immutable once built.
 class Trend {

@@ -10,12 +10,9 @@
 
 namespace aidc {
 
-/// Ages are measured in years of 365.25 days (the Julian year).
-inline constexpr double kDaysPerYear = 365.25;
-
-/// The age `d` in years of 365.25 days.
+/// The age `d` in years of 365.25 days (sim::kDaysPerYear).
 constexpr double age_years(sim::Duration d) {
-  return static_cast<double>(d.seconds) / (kDaysPerYear * static_cast<double>(sim::kSecondsPerDay));
+  return static_cast<double>(d.seconds) / sim::kSecondsPerYear;
 }
 
 /// How an asset loses book value. Small and immutable once built; built from JSON by name.

@@ -11,6 +11,12 @@ namespace aidc::sim {
 inline constexpr std::int64_t kSecondsPerHour = 3600;
 inline constexpr std::int64_t kSecondsPerDay = 86400;
 
+/// The one year of every rate, age, life and growth: 365.25 days (the Julian year), 8,766
+/// hours.
+inline constexpr double kDaysPerYear = 365.25;
+inline constexpr double kHoursPerYear = kDaysPerYear * 24.0;
+inline constexpr double kSecondsPerYear = kDaysPerYear * static_cast<double>(kSecondsPerDay);
+
 /// A span of simulated time in whole seconds.
 struct Duration {
   std::int64_t seconds = 0;
