@@ -1,0 +1,56 @@
+#pragma once
+// The readers of the sections of a scenario file, shared by the files of models/scenario/:
+// spans and catalog entries (scenario.cpp, catalog.cpp), the fleet (fleet.cpp), the
+// workloads and the policy (workloads.cpp).
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aidc/scenario/param_reader.hpp"
+#include "aidc/scenario/scenario.hpp"
+
+namespace aidc::reading {
+
+inline constexpr double kInf = std::numeric_limits<double>::infinity();
+inline constexpr double kH100Bf16Tflops = 989.0;
+
+/// The simulated time of midnight on `d`, from `start`.
+inline sim::Time time_of(Date start, Date d) {
+  return sim::Time{(d - start).count() * sim::kSecondsPerDay};
+}
+
+/// `d` plus whole calendar months; the day is clamped to the month's end (Jan 31 + 1 mo = Feb 28).
+Date add_months(Date d, int n);
+
+/// A span given as "5y", "90d", "6w", "36h" or a number of hours, from `from`; years are
+/// calendar years, so "1y" from 2028-01-01 is 366 days.
+std::optional<sim::Duration> read_span(const ParamReader& r, std::string_view key, Date from);
+/// "inf", or a number of hours >= 0.
+double read_patience(const ParamReader& r);
+/// The number at `key`, or nullopt when it is absent, null or not a number.
+std::optional<double> optional_number(const json& entry, const char* key);
+
+/// Reads one catalog entry (built-in merged with the scenario's override).
+GpuType read_gpu(const ParamReader& r, const std::string& id);
+
+/// The pools a workload may use: its "pools" list (ids), else every pool.
+std::vector<std::size_t> read_pool_list(const ParamReader& w,
+                                        const std::map<std::string, std::size_t>& pool_index,
+                                        std::size_t pool_count);
+/// A pool, or a purchase that becomes a pool when it is delivered.
+void read_pool(const ParamReader& p, Scenario& s, const std::vector<std::string>& gpu_ids,
+               std::map<std::string, std::size_t>& pool_index, bool purchase);
+
+void read_policy(const ParamReader& root, Scenario& s, const std::vector<std::string>& gpu_ids);
+void read_workloads(const ParamReader& root, Scenario& s,
+                    const std::map<std::string, std::size_t>& pool_index);
+
+}  // namespace aidc::reading

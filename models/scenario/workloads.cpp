@@ -1,0 +1,337 @@
+// The workloads and the policy of a scenario file: job streams (rentals and experiments),
+// contracts, training campaigns, inference, and how the classes share the fleet.
+
+#include <filesystem>
+
+#include "aidc/models/campaign_graph.hpp"
+#include "aidc/models/demand.hpp"
+#include "aidc/models/job_trace.hpp"
+#include "reading.hpp"
+
+namespace aidc::reading {
+
+using namespace std::chrono;
+
+namespace {
+
+/// A replayed job trace: {"path": "jobs.csv", "submit_column", "gpus_column", "duration_column",
+/// "time_unit_seconds"}; the path is relative to the scenario file's folder.
+void read_trace(const ParamReader& t, RentalSpec& r) {
+  if (!t.expect_object()) return;
+  t.allow_only({"path", "submit_column", "gpus_column", "duration_column", "time_unit_seconds"});
+  JobTraceColumns columns;
+  columns.submit = t.string("submit_column", columns.submit);
+  columns.gpus = t.string("gpus_column", columns.gpus);
+  columns.duration = t.string("duration_column", columns.duration);
+  columns.time_unit_seconds =
+      t.number("time_unit_seconds", columns.time_unit_seconds, Bound::positive);
+  const std::string path = t.required_string("path");
+  if (path.empty()) return;
+  std::filesystem::path full(path);
+  if (full.is_relative()) full = std::filesystem::path(t.diagnostics().file()).parent_path() / full;
+  try {
+    const JobTrace trace = read_job_trace(full.string(), columns);
+    for (const auto& job : trace.jobs) {
+      r.trace.push_back({job.submit_hours, job.gpus, job.duration_hours});
+    }
+  } catch (const ScenarioError& e) {
+    for (const auto& d : e.diagnostics()) t.error("path", d.to_string());
+  }
+}
+
+std::vector<std::string> class_names() {
+  std::vector<std::string> out;
+  for (const auto& c : kWorkClasses) out.emplace_back(c.name);
+  return out;
+}
+
+/// Arrivals: {"per_hour": N} or a dated {"schedule": [{"from", "per_hour"}, ...]}.
+std::vector<RateSegment> read_arrivals(const ParamReader& w, Date start) {
+  std::vector<RateSegment> out;
+  if (!w.has("arrivals")) {
+    w.error("arrivals",
+            "missing required key (expected {\"per_hour\": N} or {\"schedule\": [...]})");
+    return out;
+  }
+  const ParamReader a = w.child("arrivals");
+  if (!a.expect_object()) return out;
+  a.allow_only({"per_hour", "schedule"});
+  if (a.has("per_hour") == a.has("schedule")) {
+    a.error("", "expected exactly one of \"per_hour\" and \"schedule\"");
+  } else if (a.has("per_hour")) {
+    out.push_back({sim::Time{}, a.number("per_hour", 0, Bound::non_negative)});
+  } else {
+    for (const auto& seg : read_dated_values(a, "schedule", "per_hour", Bound::non_negative)) {
+      out.push_back({std::max(sim::Time{}, time_of(start, seg.from)), seg.value});
+    }
+    if (out.empty()) {
+      if (a.node().at("schedule").is_array()) {
+        a.error("schedule", "expected at least one {\"from\", \"per_hour\"} entry");
+      }
+    } else if (out.front().from.seconds > 0) {
+      out.insert(out.begin(), RateSegment{sim::Time{}, 0.0});
+    }
+  }
+  return out;
+}
+
+/// A stream of job requests: a rental stream or an experiment stream.
+RentalSpec read_job_stream(const ParamReader& w, const Scenario& s, WorkClass cls,
+                           const std::map<std::string, std::size_t>& pool_index,
+                           std::set<std::string>& ids) {
+  RentalSpec r;
+  r.work_class = cls;
+  const bool rental = cls != WorkClass::experiments;
+  std::vector<std::string> keys{
+      "id", "description", "arrivals", "gpus", "duration_hours", "patience_hours", "pools"};
+  keys.push_back(rental ? "contract" : "trace");
+  w.allow_only(keys);
+  r.id = w.required_string("id");
+  if (!r.id.empty() && !ids.insert(r.id).second) {
+    w.error("id", fmt::format("duplicate workload id \"{}\"", r.id));
+  }
+  if (rental) {
+    const std::string contract = w.choice("contract", {"on_demand", "spot"}, "on_demand");
+    r.work_class = contract == "spot" ? WorkClass::spot : WorkClass::on_demand;
+  }
+  if (!rental && w.has("trace")) {
+    read_trace(w.child("trace"), r);
+    for (const char* key : {"arrivals", "gpus", "duration_hours"}) {
+      if (w.has(key))
+        w.error(key, "not used with \"trace\" (the trace gives arrivals, GPUs and durations)");
+    }
+    r.arrivals.push_back({sim::Time{}, 0.0});
+    r.gpus = nullptr;
+    r.duration_hours = nullptr;
+  } else {
+    r.arrivals = read_arrivals(w, s.start);
+    r.gpus = read_distribution(w, "gpus", Bound::positive);
+    r.duration_hours = read_distribution(w, "duration_hours", Bound::positive);
+  }
+  r.patience_hours = w.has("patience_hours") ? read_patience(w) : (rental ? 0.0 : kInf);
+  r.pools = read_pool_list(w, pool_index, s.pools.size());
+  return r;
+}
+
+}  // namespace
+
+void read_policy(const ParamReader& root, Scenario& s, const std::vector<std::string>& gpu_ids) {
+  if (!root.has("policy")) return;
+  const ParamReader p = root.child("policy");
+  if (!p.expect_object()) return;
+  p.allow_only({"order", "gpu_types", "reserve_fraction", "preemptible", "spot_notice_hours",
+                "reconcile_hours", "description"});
+  PolicySpec& policy = s.policy;
+  const auto names = class_names();
+  if (p.has("order")) {
+    std::vector<WorkClass> order;
+    for (const auto& item : p.array("order", true)) {
+      const std::string name = item.node().is_string() ? item.node().get<std::string>() : "";
+      if (std::find(names.begin(), names.end(), name) == names.end()) {
+        const std::string guess = nearest(name, names);
+        item.error("",
+                   fmt::format("unknown class (got {}, expected one of: {}){}", brief(item.node()),
+                               fmt::join(names, ", "),
+                               guess.empty() ? "" : fmt::format("; did you mean \"{}\"?", guess)));
+        continue;
+      }
+      const WorkClass c = *class_from_name(name);
+      if (std::find(order.begin(), order.end(), c) != order.end()) {
+        item.error("", fmt::format("class \"{}\" is listed twice", name));
+      }
+      order.push_back(c);
+    }
+    if (order.size() == kClassCount) {
+      policy.order = order;
+    } else if (p.node().at("order").is_array()) {
+      p.error("order", fmt::format("expected every class once (got {} of {}: {})", order.size(),
+                                   kClassCount, fmt::join(names, ", ")));
+    }
+  }
+  if (p.has("gpu_types")) {
+    const ParamReader types = p.child("gpu_types");
+    if (types.expect_object()) {
+      types.allow_only(names);
+      for (const auto& [name, list] : types.node().items()) {
+        if (std::find(names.begin(), names.end(), name) == names.end()) continue;
+        auto& allowed = policy.gpu_types[index(*class_from_name(name))];
+        for (const auto& item : types.array(name, true)) {
+          const std::string id = item.node().is_string() ? item.node().get<std::string>() : "";
+          if (!s.catalog.count(id)) {
+            const std::string guess = nearest(id, gpu_ids);
+            item.error(
+                "", fmt::format("unknown GPU type (got {}, expected a catalog id){}",
+                                brief(item.node()),
+                                guess.empty() ? "" : fmt::format("; did you mean \"{}\"?", guess)));
+            continue;
+          }
+          allowed.push_back(id);
+        }
+      }
+    }
+  }
+  policy.reserve_fraction = p.number("reserve_fraction", 0.0, Bound::fraction);
+  if (p.has("preemptible")) {
+    policy.preemptible.fill(false);
+    for (const auto& item : p.array("preemptible", true)) {
+      const std::string name = item.node().is_string() ? item.node().get<std::string>() : "";
+      const auto c = class_from_name(name);
+      if (!c || !info(*c).may_be_preemptible) {
+        item.error("", fmt::format("not a preemptible class (got {}, expected \"spot\" or "
+                                   "\"experiments\")",
+                                   brief(item.node())));
+        continue;
+      }
+      policy.preemptible[index(*c)] = true;
+    }
+  }
+  policy.spot_notice_hours = p.number("spot_notice_hours", 0.0, Bound::non_negative);
+  policy.reconcile_hours = p.number("reconcile_hours", 1.0, Bound::positive);
+}
+
+void read_workloads(const ParamReader& root, Scenario& s,
+                    const std::map<std::string, std::size_t>& pool_index) {
+  if (!root.has("workloads")) return;
+  const ParamReader work = root.child("workloads");
+  if (!work.expect_object()) return;
+  work.allow_only({"rentals", "contracts", "training", "inference", "description"});
+  std::set<std::string> ids;
+  for (const auto& w : work.array("rentals", false)) {
+    if (w.expect_object()) {
+      s.rentals.push_back(read_job_stream(w, s, WorkClass::on_demand, pool_index, ids));
+    }
+  }
+  for (const auto& c : work.array("contracts", false)) {
+    if (!c.expect_object()) continue;
+    c.allow_only({"id", "gpus", "start", "end", "term_days", "pools", "description"});
+    ContractSpec k;
+    k.id = c.required_string("id");
+    if (!k.id.empty() && !ids.insert(k.id).second) {
+      c.error("id", fmt::format("duplicate workload id \"{}\"", k.id));
+    }
+    k.gpus = c.required_integer("gpus", Bound::positive);
+    const Date begin = read_date(c, "start").value_or(s.start);
+    k.begin = std::max(sim::Time{}, time_of(s.start, begin));
+    if (c.has("end") == c.has("term_days")) {
+      c.error("", "expected exactly one of \"end\" and \"term_days\"");
+    } else if (c.has("end")) {
+      if (auto end = read_date(c, "end")) {
+        if (*end <= begin) {
+          c.error("end", fmt::format("dates out of order (got end {}, expected after start {})",
+                                     format_date(*end), format_date(begin)));
+        }
+        k.end = time_of(s.start, *end);
+      }
+    } else {
+      const auto term = c.integer("term_days", 1, Bound::positive);
+      k.end = time_of(s.start, begin + std::chrono::days{term});
+    }
+    k.pools = read_pool_list(c, pool_index, s.pools.size());
+    s.contracts.push_back(k);
+  }
+  if (work.has("training")) {
+    const ParamReader training = work.child("training");
+    if (training.expect_object()) {
+      training.allow_only({"campaigns", "experiments", "description"});
+      std::vector<CampaignNode> nodes;
+      for (const auto& c : training.array("campaigns", false)) {
+        CampaignSpec k;
+        CampaignNode node;
+        if (c.expect_object()) {
+          c.allow_only({"id", "gpus", "gpu_hours", "days", "earliest_start", "after", "pools",
+                        "gpu_types", "priority", "checkpoint_hours", "restart_hours",
+                        "description"});
+          k.id = c.required_string("id");
+          if (!k.id.empty() && !ids.insert(k.id).second) {
+            c.error("id", fmt::format("duplicate workload id \"{}\"", k.id));
+          }
+          k.gpus = c.required_integer("gpus", Bound::positive);
+          if (c.has("gpu_hours") == c.has("days")) {
+            c.error("", "expected exactly one of \"gpu_hours\" and \"days\" (at the full gang)");
+          } else if (c.has("gpu_hours")) {
+            k.gpu_hours = c.number("gpu_hours", 1.0, Bound::positive);
+          } else {
+            k.gpu_hours =
+                c.number("days", 1.0, Bound::positive) * 24.0 * static_cast<double>(k.gpus);
+          }
+          const Date earliest = read_date(c, "earliest_start").value_or(s.start);
+          k.earliest_start = std::max(sim::Time{}, time_of(s.start, earliest));
+          k.pools = read_pool_list(c, pool_index, s.pools.size());
+          if (c.has("gpu_types")) {
+            std::vector<std::string> types;
+            for (const auto& item : c.array("gpu_types", true)) {
+              const std::string id = item.node().is_string() ? item.node().get<std::string>() : "";
+              if (!s.catalog.count(id)) {
+                item.error("", fmt::format("unknown GPU type (got {}, expected a catalog id)",
+                                           brief(item.node())));
+              }
+              types.push_back(id);
+            }
+            std::erase_if(k.pools, [&](std::size_t p) {
+              return std::find(types.begin(), types.end(), s.pools[p].gpu) == types.end();
+            });
+          }
+          k.priority = static_cast<int>(c.integer("priority", 0, Bound::non_negative));
+          k.checkpoint_hours = c.number("checkpoint_hours", 1.0, Bound::positive);
+          k.restart_hours = c.number("restart_hours", 0.5, Bound::non_negative);
+          node.id = k.id;
+          node.duration_hours = k.gpu_hours / static_cast<double>(k.gpus);
+          node.earliest_start_hours = sim::to_hours(k.earliest_start - sim::Time{});
+          if (c.has("after")) {
+            for (const auto& item : c.array("after", true)) {
+              if (item.node().is_string()) {
+                node.after.push_back(item.node().get<std::string>());
+              } else {
+                item.error("", fmt::format("wrong type (got {}, expected a campaign id)",
+                                           brief(item.node())));
+              }
+            }
+          }
+        }
+        nodes.push_back(node);
+        s.campaigns.push_back(k);
+      }
+      if (!nodes.empty()) {
+        const CampaignGraph graph(nodes, work.diagnostics(),
+                                  work.pointer_of("training") + "/campaigns");
+        for (std::size_t i = 0; i < s.campaigns.size(); ++i) {
+          s.campaigns[i].after = graph.predecessors(i);
+        }
+      }
+      for (const auto& w : training.array("experiments", false)) {
+        if (w.expect_object()) {
+          s.rentals.push_back(read_job_stream(w, s, WorkClass::experiments, pool_index, ids));
+        }
+      }
+    }
+  }
+  for (const auto& w : work.array("inference", false)) {
+    if (!w.expect_object()) continue;
+    w.allow_only({"id", "demand", "unit", "tokens_per_second_per_gpu", "pools", "description"});
+    InferenceSpec k;
+    k.id = w.required_string("id");
+    if (!k.id.empty() && !ids.insert(k.id).second) {
+      w.error("id", fmt::format("duplicate workload id \"{}\"", k.id));
+    }
+    const std::string unit = w.choice("unit", {"gpus", "tokens_per_second"}, "gpus");
+    if (unit == "tokens_per_second") {
+      if (!w.has("tokens_per_second_per_gpu")) {
+        w.error("tokens_per_second_per_gpu",
+                "missing required key with unit \"tokens_per_second\" (expected the tokens/s "
+                "one H100 serves)");
+      }
+      k.gpus_per_unit = 1.0 / w.number("tokens_per_second_per_gpu", 1.0, Bound::positive);
+    } else if (w.has("tokens_per_second_per_gpu")) {
+      w.error("tokens_per_second_per_gpu", "only used with \"unit\": \"tokens_per_second\"");
+    }
+    if (!w.has("demand")) {
+      w.error("demand", "missing required key (expected a demand curve object)");
+    } else {
+      k.demand = DemandCurve::read(w.child("demand"), s.start);
+    }
+    k.pools = read_pool_list(w, pool_index, s.pools.size());
+    s.inference.push_back(std::move(k));
+  }
+}
+
+}  // namespace aidc::reading
