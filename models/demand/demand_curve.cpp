@@ -161,11 +161,11 @@ double DemandCurve::deterministic(sim::Time t, std::size_t* cursor) const {
 }
 
 DemandCurve::Sampler DemandCurve::sampler(sim::Rng rng) const {
-  return Sampler(shared_from_this(), std::move(rng));
+  return Sampler(shared_from_this(), rng);
 }
 
 DemandCurve::Sampler::Sampler(std::shared_ptr<const DemandCurve> curve, sim::Rng rng)
-    : curve_(std::move(curve)), rng_(std::move(rng)) {}
+    : curve_(std::move(curve)), rng_(rng) {}
 
 double DemandCurve::Sampler::next(sim::Time t) {
   if (started_ && t < last_t_) {

@@ -69,7 +69,7 @@ class PiecewiseTrend final : public Trend {
   };
   explicit PiecewiseTrend(std::vector<Point> points) : points_(std::move(points)) {}
   double factor(Date start, sim::Time t) const override {
-    const double s = static_cast<double>(t.seconds);
+    const auto s = static_cast<double>(t.seconds);
     const auto after = std::find_if(points_.begin(), points_.end(), [&](const Point& p) {
       return seconds_from_start(start, p.date) > s;
     });

@@ -64,7 +64,7 @@ class DecliningBalance final : public AgeBasedDepreciation {
     if (t <= 0) return 0.0;
     if (t >= life_years_) return 1.0 - salvage_fraction_;
     const auto k = static_cast<std::size_t>(std::floor(t));
-    const double start = static_cast<double>(k);
+    const auto start = static_cast<double>(k);
     const double length = std::min(start + 1.0, life_years_) - start;
     const double year_charge = cumulative_[k + 1] - cumulative_[k];
     return cumulative_[k] + year_charge * (t - start) / length;

@@ -44,7 +44,7 @@ std::string column_name(const std::string& path) {
 void flatten(const nlohmann::ordered_json& node, const std::string& path, Metrics& out) {
   if (node.is_object()) {
     for (const auto& [key, value] : node.items()) {
-      const std::string child = path.empty() ? key : path + "_" + key;
+      const std::string child = path.empty() ? key : fmt::format("{}_{}", path, key);
       if (path.empty() && is_identity_key(key)) continue;
       flatten(value, child, out);
     }

@@ -28,9 +28,9 @@ void bind_json(sqlite3_stmt* st, int index, const nlohmann::json& v) {
   } else if (v.is_boolean()) {
     sqlite3_bind_int(st, index, v.get<bool>() ? 1 : 0);
   } else if (v.is_string()) {
-    sqlite3_bind_text(st, index, v.get_ref<const std::string&>().c_str(), -1, SQLITE_TRANSIENT);
+    bind_text(st, index, v.get_ref<const std::string&>());
   } else {
-    sqlite3_bind_text(st, index, v.dump().c_str(), -1, SQLITE_TRANSIENT);
+    bind_text(st, index, v.dump());
   }
 }
 
@@ -69,10 +69,11 @@ void create_schema(Database& db, const SweepSpec& spec, const Shard& shard,
   std::string means, summary;
   for (const auto& m : metrics) {
     const std::string q = quote_id(m);
-    means += ", AVG(" + q + ") AS " + quote_id(m + "_mean");
-    summary += ", a." + quote_id(m + "_mean") + ", SUM((r." + q + " - a." + quote_id(m + "_mean") +
-               ") * (r." + q + " - a." + quote_id(m + "_mean") + ")) / (COUNT(r." + q +
-               ") - 1) AS " + quote_id(m + "_variance");
+    const std::string mean = quote_id(m + "_mean");
+    means += fmt::format(", AVG({}) AS {}", q, mean);
+    summary +=
+        fmt::format(", a.{1}, SUM((r.{0} - a.{1}) * (r.{0} - a.{1})) / (COUNT(r.{0}) - 1) AS {2}",
+                    q, mean, quote_id(m + "_variance"));
   }
   db.exec("CREATE VIEW point_summary AS SELECT r.point" + select_params +
           ", COUNT(*) AS replications" + summary +
@@ -95,8 +96,8 @@ void create_schema(Database& db, const SweepSpec& spec, const Shard& shard,
       {"parameters", params.dump()},
       {"metrics", nlohmann::json(metrics).dump()}};
   for (const auto& [key, value] : rows) {
-    sqlite3_bind_text(meta, 1, key.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(meta, 2, value.c_str(), -1, SQLITE_TRANSIENT);
+    bind_text(meta, 1, key);
+    bind_text(meta, 2, value);
     db.step_done(meta);
   }
   std::string marks = "?1";

@@ -22,6 +22,13 @@ inline constexpr const char* kDatabase = "sweep.db";
   throw ScenarioError({Diagnostic{file, "", message}});
 }
 
+/// Binds a copy of `text` to parameter `index` (SQLite's SQLITE_TRANSIENT, which its header
+/// defines as an integer cast to a pointer).
+inline void bind_text(sqlite3_stmt* st, int index, const std::string& text) {
+  sqlite3_bind_text(st, index, text.c_str(), -1,
+                    SQLITE_TRANSIENT);  // NOLINT(performance-no-int-to-ptr)
+}
+
 /// The little of SQLite's C API a sweep needs.
 class Database {
  public:
@@ -66,7 +73,7 @@ class Database {
   /// The text in the meta table under `key` ("" if absent).
   std::string meta(const std::string& key) {
     sqlite3_stmt* st = prepare("SELECT value FROM meta WHERE key = ?1");
-    sqlite3_bind_text(st, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+    bind_text(st, 1, key);
     std::string out;
     if (sqlite3_step(st) == SQLITE_ROW)
       out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
@@ -75,7 +82,7 @@ class Database {
   }
   bool has_table(const std::string& name) {
     sqlite3_stmt* st = prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
-    sqlite3_bind_text(st, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+    bind_text(st, 1, name);
     const bool found = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_reset(st);
     return found;

@@ -93,7 +93,7 @@ std::vector<std::string> write_outputs(const SweepSpec& spec, const std::string&
   if (sensitivity.empty()) {
     for (const char* preferred : {"finance_npv_usd", "utilization"}) {
       if (std::find(metrics.begin(), metrics.end(), preferred) != metrics.end()) {
-        sensitivity.push_back(preferred);
+        sensitivity.emplace_back(preferred);
         break;
       }
     }

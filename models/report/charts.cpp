@@ -176,6 +176,7 @@ std::vector<std::size_t> rented_classes(const std::vector<Period>& periods) {
 
 json revenue_spec(const std::vector<Period>& periods, const std::vector<std::size_t>& rented) {
   std::vector<std::string> layers;
+  layers.reserve(rented.size());
   for (const std::size_t c : rented) layers.push_back(class_label(c));
   json revenue = json::array();
   for (std::size_t k = 0; k < rented.size(); ++k) {
@@ -202,6 +203,7 @@ json revenue_spec(const std::vector<Period>& periods, const std::vector<std::siz
 
 json price_spec(const std::vector<Period>& periods, const std::vector<std::size_t>& rented) {
   std::vector<std::string> layers;
+  layers.reserve(rented.size());
   for (const std::size_t c : rented) layers.push_back(class_label(c));
   json price = json::array();
   for (const std::size_t c : rented) {
@@ -255,6 +257,7 @@ json waterfall_spec(const std::vector<WaterfallStep>& steps) {
                       {"text", usd(s.amount)}});
   }
   std::vector<std::string> order;
+  order.reserve(steps.size());
   for (const auto& s : steps) order.push_back(s.label);
   json spec = vega_lite(values);
   spec["width"] = "container";

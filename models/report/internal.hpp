@@ -203,8 +203,6 @@ std::string market_value_caption();
 /// The GPU-use chart of a run (or of a plan of a comparison).
 void utilization_chart(Page& page, const Timeseries& ts, const std::string& id,
                        const std::string& heading);
-/// The names of the work classes, in the order of kWorkClasses.
-std::vector<std::string> class_names();
 
 // The pages
 Page run_page(const fs::path& dir);

@@ -5,12 +5,6 @@
 
 namespace aidc::report {
 
-std::vector<std::string> class_names() {
-  std::vector<std::string> names;
-  for (const auto& c : kWorkClasses) names.emplace_back(c.name);
-  return names;
-}
-
 /// The realized on-demand price of a GPU type in a period, from its revenue and hours.
 struct PriceSum {
   double revenue = 0, hours = 0;
@@ -28,6 +22,7 @@ Timeseries read_timeseries(const fs::path& path, const json* summary) {
   const std::size_t c_idle = csv.column("idle_gpu_hours");
   const std::size_t c_down = csv.column("down_gpu_hours");
   std::vector<std::size_t> c_class;
+  c_class.reserve(classes.size());
   for (const auto& name : classes) c_class.push_back(csv.column(name + "_gpu_hours"));
 
   Timeseries ts;
@@ -91,7 +86,7 @@ Timeseries read_timeseries(const fs::path& path, const json* summary) {
     for (std::size_t r = 0; r < csv.size(); ++r) {
       const long key = static_cast<long>(csv.number(r, c_period));
       Period& p = by_index[key];
-      const std::string gpu = csv.text(r, c_gpu);
+      const std::string& gpu = csv.text(r, c_gpu);
       std::optional<double> price;
       const PriceSum& s = on_demand[{key, gpu}];
       if (s.hours > 0) {

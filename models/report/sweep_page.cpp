@@ -269,6 +269,7 @@ Page sweep_page(const fs::path& dir) {
       "aidc sweep: " + (root.get("name") ? root.at("name").text() : dir.filename().string());
   page.subtitle = "Report of the sweep folder " + dir.string();
   std::vector<std::string> names;
+  names.reserve(parameters.size());
   for (const auto& p : parameters) names.push_back(p.name);
   page.facts.emplace_back("design", design.empty() ? "unknown" : design);
   page.facts.emplace_back("parameters", fmt::format("{}", fmt::join(names, ", ")));

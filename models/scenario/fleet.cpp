@@ -16,6 +16,7 @@ std::vector<std::size_t> read_pool_list(const ParamReader& w,
     return out;
   }
   std::vector<std::string> ids;
+  ids.reserve(pool_index.size());
   for (const auto& [id, index] : pool_index) ids.push_back(id);
   for (const auto& item : w.array("pools", true)) {
     const std::string id = item.node().is_string() ? item.node().get<std::string>() : "";

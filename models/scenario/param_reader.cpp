@@ -40,7 +40,10 @@ const char* bound_text(Bound bound) {
 
 std::string brief(const json& value) {
   std::string text = value.dump();
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  if (text.size() > 60) {
+    text.resize(57);
+    text.append("...");
+  }
   return text;
 }
 
@@ -205,7 +208,7 @@ std::string ParamReader::required_string(std::string_view key) const {
 std::string ParamReader::choice(std::string_view key, const std::vector<std::string>& choices,
                                 const std::string& fallback) const {
   if (!has(key)) return fallback;
-  const std::string value = string(key, fallback);
+  std::string value = string(key, fallback);
   if (std::find(choices.begin(), choices.end(), value) != choices.end()) return value;
   if (!node_->at(key).is_string()) return fallback;
   const std::string guess = nearest(value, choices);

@@ -39,12 +39,6 @@ void read_trace(const ParamReader& t, RentalSpec& r) {
   }
 }
 
-std::vector<std::string> class_names() {
-  std::vector<std::string> out;
-  for (const auto& c : kWorkClasses) out.emplace_back(c.name);
-  return out;
-}
-
 /// Arrivals: {"per_hour": N} or a dated {"schedule": [{"from", "per_hour"}, ...]}.
 std::vector<RateSegment> read_arrivals(const ParamReader& w, Date start) {
   std::vector<RateSegment> out;
@@ -84,7 +78,7 @@ RentalSpec read_job_stream(const ParamReader& w, const Scenario& s, WorkClass cl
   const bool rental = cls != WorkClass::experiments;
   std::vector<std::string> keys{
       "id", "description", "arrivals", "gpus", "duration_hours", "patience_hours", "pools"};
-  keys.push_back(rental ? "contract" : "trace");
+  keys.emplace_back(rental ? "contract" : "trace");
   w.allow_only(keys);
   r.id = w.required_string("id");
   if (!r.id.empty() && !ids.insert(r.id).second) {

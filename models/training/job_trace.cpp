@@ -82,6 +82,7 @@ JobTrace read_job_trace(const std::string& path, const JobTraceColumns& columns)
     diag.throw_if_any();
   }
   std::vector<std::string> header;
+  header.reserve(fields.size());
   for (const std::string& f : fields) header.emplace_back(trim(f));
   const std::size_t header_line = in.line();
   const auto column = [&](const std::string& name) {

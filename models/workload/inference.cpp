@@ -149,13 +149,14 @@ class Inference final : public Workload {
       k_.fleet.move(p, kIdle, held_by(kInference), take);
       served += static_cast<double>(take) * f;
     }
-    for (auto it = order.rbegin(); it != order.rend(); ++it) {
-      const Pool& pool = k_.fleet[*it];
+    for (std::size_t i = order.size(); i-- > 0;) {
+      const std::uint32_t p = order[i];
+      const Pool& pool = k_.fleet[p];
       const double f = pool.type->inference_factor;
       const auto spare = static_cast<std::int64_t>(std::floor((served - demand_gpus_) / f + 1e-9));
       const std::int64_t give = std::min(spare, pool.held[kIndex]);
       if (give <= 0) continue;
-      k_.fleet.move(*it, held_by(kInference), kIdle, give);
+      k_.fleet.move(p, held_by(kInference), kIdle, give);
       served -= static_cast<double>(give) * f;
     }
   }

@@ -142,7 +142,7 @@ class JobStreams final : public Workload {
       }
       const auto count = st.waits.size();
       if (count > 0) {
-        const double sum =
+        const auto sum =
             static_cast<double>(std::accumulate(st.waits.begin(), st.waits.end(), std::int64_t{0}));
         out.mean_wait_hours = sum / static_cast<double>(count) / sim::kSecondsPerHour;
         const auto rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(count)));

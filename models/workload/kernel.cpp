@@ -77,6 +77,7 @@ void Kernel::reconcile() {
   for (std::size_t p = 0; p < n; ++p) fleet[p].claimed = 0;
   if (demands.empty()) return;
   std::vector<AllocClass> classes;
+  classes.reserve(demands.size());
   for (const auto& d : demands) classes.push_back(d.want);
   const Allocation alloc = allocate(pools, classes);
 

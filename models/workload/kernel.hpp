@@ -1,7 +1,7 @@
 #pragma once
 // The simulation kernel: the engine, the fleet and the result that every workload shares,
 // the Workload interface each kind of work implements, and the steps that involve them all
-// (the reconcile, reconcile.cpp; the ledger of GPU-seconds, ledger.cpp). A workload changes
+// (the reconcile, kernel.cpp; the ledger of GPU-seconds, ledger.cpp). A workload changes
 // GPU counts only through the fleet.
 
 #include <cmath>
@@ -79,7 +79,7 @@ class Kernel {
   void freed(std::uint32_t p);  // defined after Workload
   /// A reconcile later in this instant, after its other events.
   void request_reconcile();
-  /// Shares the GPUs not pinned by non-preemptible work among every demand (reconcile.cpp).
+  /// Shares the GPUs not pinned by non-preemptible work among every demand (kernel.cpp).
   void reconcile();
   /// Only scenarios with something to allocate pay for the reconcile step.
   bool needs_reconcile() const { return needs_reconcile_; }

@@ -171,6 +171,7 @@ TEST_CASE("Diurnal and weekly profiles are normalized to mean 1", "[demand]") {
   // diurnal[h] = h + 1 (1..24), mean 12.5, max 24: peak 24 / 12.5 = 1.92.
   // weekly = 2 on weekdays, 1 at the weekend: mean 12/7, peak 2 / (12/7) = 7/6.
   std::vector<double> diurnal;
+  diurnal.reserve(24);
   for (int h = 0; h < 24; ++h) diurnal.push_back(h + 1);
   const std::vector<double> weekly{2, 2, 2, 2, 2, 1, 1};
   const auto curve = curve_of({{"base_gpus", 1000}, {"diurnal", diurnal}, {"weekly", weekly}});

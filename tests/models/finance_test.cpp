@@ -25,7 +25,7 @@ using Run = aidc::test::FinanceRun;
 
 Run run(const std::string& text) { return aidc::test::run_finance(text, "fin.json"); }
 
-constexpr std::size_t kReserved = static_cast<std::size_t>(aidc::WorkClass::reserved);
+constexpr std::size_t kReserved = aidc::index(aidc::WorkClass::reserved);
 
 }  // namespace
 
@@ -192,7 +192,7 @@ TEST_CASE("Inference priced by tokens earns tokens served times the price per to
     "finance": {"prices": {"inference": {"model": "tokens", "usd_per_million_input_tokens": 3,
       "usd_per_million_output_tokens": 15, "output_token_share": 0.1,
       "tokens_per_second_per_gpu": 1000}}}})");
-  const std::size_t inference = static_cast<std::size_t>(aidc::WorkClass::inference);
+  const std::size_t inference = aidc::index(aidc::WorkClass::inference);
   REQUIRE(x.r.totals.by_class[inference] == 10LL * 8760 * 3600);
   CHECK(x.f.total.revenue[inference] == Approx(1324512.0).epsilon(1e-12));
 }
@@ -215,7 +215,7 @@ TEST_CASE("Reserved contracts pay the discount their term reaches, for the whole
 
 TEST_CASE("Utilization spot prices rise with utilization and customers below them walk away",
           "[finance]") {
-  const std::size_t spot = static_cast<std::size_t>(aidc::WorkClass::spot);
+  const std::size_t spot = aidc::index(aidc::WorkClass::spot);
   SECTION("half the pool busy: the quote is base x (1 + 2 x 0.5^2) = 1.5 base") {
     // A contract holds 50 of 100 GPUs all year; short spot jobs (36 s, 0.5 an hour) rarely
     // overlap, so almost every quote is at utilization 50/100: 2.00 x 1.5 = 3.00 (3.04 at 51%).

@@ -246,7 +246,7 @@ TEST_CASE("Internal inference is valued by the work served, whatever GPU serves 
       "workloads": {"inference": [{"id": "chat", "demand": {"base_gpus": 10}}]},
       "finance": {"prices": {"inference": {"model": "fixed", "usd_per_gpu_hour": 1.67}}}})");
   };
-  constexpr auto kInference = static_cast<std::size_t>(aidc::WorkClass::inference);
+  constexpr auto kInference = aidc::index(aidc::WorkClass::inference);
   const auto h100 = serve("H100", 12);
   const auto a100 = serve("A100", 40);
   CHECK(h100.f.total.revenue[kInference] == Approx(146'292.0).epsilon(1e-9));

@@ -12,10 +12,9 @@
 
 namespace {
 
-constexpr std::size_t kTraining = static_cast<std::size_t>(aidc::WorkClass::training);
-constexpr std::size_t kInference = static_cast<std::size_t>(aidc::WorkClass::inference);
-constexpr std::size_t kExperiments = static_cast<std::size_t>(aidc::WorkClass::experiments);
-constexpr std::size_t kSpot = static_cast<std::size_t>(aidc::WorkClass::spot);
+constexpr std::size_t kTraining = aidc::index(aidc::WorkClass::training);
+constexpr std::size_t kInference = aidc::index(aidc::WorkClass::inference);
+constexpr std::size_t kExperiments = aidc::index(aidc::WorkClass::experiments);
 constexpr std::int64_t kDay = 86400;
 
 aidc::Scenario parse(const std::string& text) {

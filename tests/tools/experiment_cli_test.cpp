@@ -2,7 +2,7 @@
 // not depend on the thread count, a sweep killed with SIGKILL and resumed, and shards that
 // merge into the same results as one process.
 
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): kill() is POSIX
 #include <spawn.h>
 #include <sys/wait.h>
 
@@ -172,6 +172,7 @@ TEST_CASE("A sweep killed with SIGKILL midway and resumed ends with the uninterr
   std::vector<std::string> args{binary, "sweep", sweep.string(), "-q",
                                 "-j",   "1",     "--out",        out.string()};
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = 0;

@@ -6,7 +6,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace aidc {
 
@@ -56,6 +58,14 @@ constexpr std::optional<WorkClass> class_from_name(std::string_view name) {
     if (c.name == name) return c.id;
   }
   return std::nullopt;
+}
+
+/// The classes' names, in the table's order.
+inline std::vector<std::string> class_names() {
+  std::vector<std::string> out;
+  out.reserve(kClassCount);
+  for (const auto& c : kWorkClasses) out.emplace_back(c.name);
+  return out;
 }
 
 static_assert(

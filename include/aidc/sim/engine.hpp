@@ -55,7 +55,7 @@ class Engine {
   /// Schedules `action` at `at`; throws std::logic_error when `at` is in the past.
   EventId schedule_at(Time at, Action action, Priority priority = Priority::normal);
   EventId schedule_in(Duration delay, Action action, Priority priority = Priority::normal) {
-    return schedule_at(now_ + delay, std::move(action), priority);
+    return schedule_at(now_ + delay, action, priority);
   }
   /// Cancels a pending event; a no-op for an event that already ran or was cancelled.
   void cancel(EventId id);

@@ -28,6 +28,7 @@ struct Duration {
 /// A point of simulated time, in whole seconds since the scenario start.
 struct Time {
   std::int64_t seconds = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted comparison
   constexpr auto operator<=>(const Time&) const = default;
   constexpr Time operator+(Duration d) const { return {seconds + d.seconds}; }
   constexpr Duration operator-(Time o) const { return {seconds - o.seconds}; }
