@@ -3,24 +3,32 @@
 
 DEBIAN_PACKAGES := cmake make g++ libboost-dev libboost-graph-dev libboost-random-dev \
   libeigen3-dev nlohmann-json3-dev libcli11-dev catch2 libfmt-dev libsqlite3-dev libbenchmark-dev clang-format
-# make test also renders the HTML report in headless Chromium.
-TEST_PACKAGES := chromium
+# make test also renders the HTML report in headless Chromium and runs clang-tidy's checks
+# through clangd (with clang for the compile commands they read).
+TIDY_PACKAGES := clang clangd
+TEST_PACKAGES := chromium $(TIDY_PACKAGES)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SCENARIO ?= scenarios/default.json
 RELEASE := build/release
 SANITIZE := build/sanitize
+TIDY := build/tidy
 
-.PHONY: run test deps release sanitize bench format format-check clean
+.PHONY: run test deps release sanitize tidy bench format format-check clean
 
 # A target-specific value reaches the prerequisites, so `deps` run for `test` checks these too.
 test: EXTRA_PACKAGES := $(TEST_PACKAGES)
+tidy: EXTRA_PACKAGES := $(TIDY_PACKAGES)
 
-run: deps release
+# make run builds the program alone; make test builds everything.
+run: deps
+	cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release -DAIDC_WERROR=ON > /dev/null
+	cmake --build $(RELEASE) -j $(JOBS) --target aidc
 	$(RELEASE)/aidc run $(SCENARIO) --out out/default
 
 test: deps format-check release sanitize
 	ctest --test-dir $(RELEASE) --output-on-failure -j $(JOBS)
 	ctest --test-dir $(SANITIZE) --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory tidy
 
 # npm (which the build uses to fetch the report's Vega-Lite bundles) is added only when the
 # command is missing: a nodejs from outside Debian ships its own npm and conflicts with Debian's.
@@ -49,6 +57,12 @@ sanitize:
 	cmake -S . -B $(SANITIZE) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-Og -g1" \
 	  -DAIDC_SANITIZE=ON -DAIDC_WERROR=ON -DAIDC_BENCHMARKS=OFF > /dev/null
 	cmake --build $(SANITIZE) -j $(JOBS) --target aidc-tests aidc
+
+# The checks of .clang-tidy on every source and header, each file on its own (tools/tidy.sh).
+# Only the compile commands are needed, from a clang configuration that is never built.
+tidy: deps
+	CXX=clang++ cmake -S . -B $(TIDY) -DCMAKE_BUILD_TYPE=Release -DAIDC_PCH=OFF > /dev/null
+	git ls-files '*.cpp' '*.hpp' | xargs -n 1 -P $(JOBS) tools/tidy.sh $(TIDY)
 
 bench: deps release
 	$(RELEASE)/aidc-bench
