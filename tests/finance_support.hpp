@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "aidc/models/finance.hpp"
-#include "aidc/models/simulation.hpp"
+#include "aidc/finance/finance.hpp"
 #include "aidc/scenario/scenario.hpp"
+#include "aidc/workload/simulation.hpp"
 
 namespace aidc::test {
 

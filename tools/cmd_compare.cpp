@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "aidc/experiment/compare.hpp"
-#include "aidc/models/output.hpp"
+#include "aidc/run/output.hpp"
 #include "aidc/scenario/scenario.hpp"
 #include "commands.hpp"
 

@@ -1,9 +1,9 @@
 #include <fmt/format.h>
 
-#include "aidc/models/demand.hpp"
-#include "aidc/models/depreciation.hpp"
-#include "aidc/models/distribution.hpp"
-#include "aidc/models/pricing.hpp"
+#include "aidc/demand/demand.hpp"
+#include "aidc/depreciation/depreciation.hpp"
+#include "aidc/distribution/distribution.hpp"
+#include "aidc/pricing/pricing.hpp"
 #include "commands.hpp"
 
 namespace aidc::cli {

@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <memory>
 
-#include "aidc/models/output.hpp"
 #include "aidc/report/report.hpp"
+#include "aidc/run/output.hpp"
 #include "aidc/scenario/errors.hpp"
 #include "commands.hpp"
 

@@ -5,11 +5,11 @@
 
 #include "aidc/experiment/output.hpp"
 #include "aidc/experiment/runner.hpp"
-#include "aidc/models/finance.hpp"
-#include "aidc/models/output.hpp"
-#include "aidc/models/run.hpp"
-#include "aidc/models/simulation.hpp"
+#include "aidc/finance/finance.hpp"
+#include "aidc/run/output.hpp"
+#include "aidc/run/run.hpp"
 #include "aidc/scenario/scenario.hpp"
+#include "aidc/workload/simulation.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
 

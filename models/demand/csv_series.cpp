@@ -1,5 +1,7 @@
 // A demand level read from a CSV file: a step function of its rows.
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -10,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "aidc/models/demand.hpp"
+#include "aidc/demand/demand.hpp"
 #include "aidc/scenario/csv.hpp"
 
 namespace aidc {

@@ -1,15 +1,19 @@
 // The demand curve: reading it from JSON, its deterministic part and noisy samplers.
 
+#include <fmt/format.h>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <stdexcept>
 #include <utility>
 
-#include "aidc/models/demand.hpp"
+#include "aidc/demand/demand.hpp"
 #include "aidc/scenario/scenario.hpp"
 
 namespace aidc {
+
+using nlohmann::json;
 
 namespace {
 

@@ -1,12 +1,13 @@
 // Trend models: the long-run multiplier of the demand level, chosen by "model".
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
 #include <optional>
 #include <utility>
 #include <vector>
 
-#include "aidc/models/demand.hpp"
+#include "aidc/demand/demand.hpp"
 #include "aidc/scenario/scenario.hpp"
 
 namespace aidc {

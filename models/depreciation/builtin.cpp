@@ -2,8 +2,10 @@
 // no self-registering statics, so nothing is dropped by the linker and the order is fixed.
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
-#include "aidc/models/depreciation.hpp"
+#include "aidc/depreciation/depreciation.hpp"
+#include "register.hpp"
 
 namespace aidc {
 

@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cassert>
@@ -7,9 +8,12 @@
 #include <memory>
 #include <vector>
 
-#include "aidc/models/depreciation.hpp"
+#include "aidc/depreciation/depreciation.hpp"
+#include "register.hpp"
 
 namespace aidc {
+
+using nlohmann::json;
 
 namespace {
 

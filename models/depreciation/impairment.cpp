@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "aidc/models/depreciation.hpp"
+#include "aidc/depreciation/depreciation.hpp"
 
 namespace aidc {
 

@@ -1,4 +1,4 @@
-#include "aidc/models/macrs.hpp"
+#include "aidc/depreciation/macrs.hpp"
 
 #include <fmt/format.h>
 
@@ -7,6 +7,8 @@
 #include <cmath>
 #include <memory>
 #include <stdexcept>
+
+#include "register.hpp"
 
 namespace aidc {
 

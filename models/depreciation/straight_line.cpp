@@ -2,7 +2,8 @@
 #include <cassert>
 #include <memory>
 
-#include "aidc/models/depreciation.hpp"
+#include "aidc/depreciation/depreciation.hpp"
+#include "register.hpp"
 
 namespace aidc {
 

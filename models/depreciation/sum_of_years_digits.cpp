@@ -3,7 +3,8 @@
 #include <cmath>
 #include <memory>
 
-#include "aidc/models/depreciation.hpp"
+#include "aidc/depreciation/depreciation.hpp"
+#include "register.hpp"
 
 namespace aidc {
 

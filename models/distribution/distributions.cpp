@@ -1,12 +1,14 @@
+#include <fmt/format.h>
 #include <boost/random/discrete_distribution.hpp>
 #include <boost/random/exponential_distribution.hpp>
 #include <boost/random/lognormal_distribution.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <stdexcept>
 
-#include "aidc/models/distribution.hpp"
+#include "aidc/distribution/distribution.hpp"
 
 namespace aidc {
 

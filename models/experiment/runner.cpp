@@ -1,6 +1,6 @@
 #include "aidc/experiment/runner.hpp"
 
-#include "aidc/models/run.hpp"
+#include "aidc/run/run.hpp"
 
 #include <fmt/format.h>
 
@@ -15,9 +15,9 @@
 #include <stdexcept>
 #include <thread>
 
-#include "aidc/models/finance.hpp"
-#include "aidc/models/output.hpp"
-#include "aidc/models/simulation.hpp"
+#include "aidc/finance/finance.hpp"
+#include "aidc/run/output.hpp"
+#include "aidc/workload/simulation.hpp"
 
 namespace aidc::experiment {
 

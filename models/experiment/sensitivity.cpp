@@ -1,5 +1,6 @@
 #include "aidc/experiment/sensitivity.hpp"
 
+#include <Eigen/Dense>
 #include <algorithm>
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/sobol.hpp>
@@ -10,7 +11,7 @@
 
 namespace aidc::experiment {
 
-Eigen::MatrixXd saltelli_design(std::size_t k, std::size_t n) {
+UnitDesign saltelli_design(std::size_t k, std::size_t n) {
   if (k == 0 || n == 0) throw std::invalid_argument("saltelli_design: k and n must be positive");
   const auto K = static_cast<Eigen::Index>(k);
   const auto N = static_cast<Eigen::Index>(n);
@@ -32,7 +33,11 @@ Eigen::MatrixXd saltelli_design(std::size_t k, std::size_t n) {
     abi.col(i) = ab.col(K + i);
     out.middleRows((2 + i) * N, N) = abi;
   }
-  return out;
+  UnitDesign design{static_cast<std::size_t>(out.rows()), k, {}};
+  design.values.resize(design.rows * k);
+  Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+      design.values.data(), out.rows(), K) = out;
+  return design;
 }
 
 namespace {
@@ -62,10 +67,14 @@ double percentile(std::vector<double> v, double q) {
   const auto hi = std::min(lo + 1, v.size() - 1);
   return v[lo] + (at - static_cast<double>(lo)) * (v[hi] - v[lo]);
 }
+
+std::vector<double> to_vector(const Eigen::VectorXd& v) { return {v.data(), v.data() + v.size()}; }
 }  // namespace
 
-SobolIndices sobol_indices(const Eigen::VectorXd& f, std::size_t k, std::size_t n,
+SobolIndices sobol_indices(const std::vector<double>& values, std::size_t k, std::size_t n,
                            std::size_t bootstrap, std::uint64_t seed) {
+  const Eigen::Map<const Eigen::VectorXd> f(values.data(),
+                                            static_cast<Eigen::Index>(values.size()));
   const auto K = static_cast<Eigen::Index>(k);
   const auto N = static_cast<Eigen::Index>(n);
   if (f.size() != N * (K + 2)) {
@@ -81,8 +90,8 @@ SobolIndices sobol_indices(const Eigen::VectorXd& f, std::size_t k, std::size_t 
 
   SobolIndices out;
   const Point p = estimate(fa, fb, fab);
-  out.first_order = p.s1;
-  out.total = p.st;
+  out.first_order = to_vector(p.s1);
+  out.total = to_vector(p.st);
   Eigen::VectorXd both(2 * N);
   both << fa, fb;
   out.variance = (both.array() - both.mean()).square().sum() / static_cast<double>(2 * N - 1);
@@ -109,11 +118,10 @@ SobolIndices sobol_indices(const Eigen::VectorXd& f, std::size_t k, std::size_t 
     }
   }
   for (std::size_t i = 0; i < k; ++i) {
-    const auto I = static_cast<Eigen::Index>(i);
-    out.first_order_low(I) = percentile(s1[i], 0.025);
-    out.first_order_high(I) = percentile(s1[i], 0.975);
-    out.total_low(I) = percentile(st[i], 0.025);
-    out.total_high(I) = percentile(st[i], 0.975);
+    out.first_order_low[i] = percentile(s1[i], 0.025);
+    out.first_order_high[i] = percentile(s1[i], 0.975);
+    out.total_low[i] = percentile(st[i], 0.025);
+    out.total_high[i] = percentile(st[i], 0.975);
   }
   return out;
 }

@@ -3,6 +3,7 @@
 
 #include "sweep_db.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <map>
 #include <set>

@@ -1,14 +1,14 @@
 // The output files of a whole sweep: runs.csv, points.csv (means with 95% intervals),
 // sweep.json, and tornado.csv or sobol.csv.
 
-#include <Eigen/Dense>
+#include <fmt/format.h>
 #include <algorithm>
 #include <filesystem>
 
 #include "aidc/experiment/output.hpp"
 #include "aidc/experiment/sensitivity.hpp"
 #include "aidc/experiment/statistics.hpp"
-#include "aidc/models/output.hpp"
+#include "aidc/run/output.hpp"
 #include "sweep_db.hpp"
 
 namespace aidc::experiment::sweep_detail {
@@ -133,16 +133,15 @@ std::vector<std::string> write_outputs(const SweepSpec& spec, const std::string&
                            "metric,parameter,first_order,total,first_order_ci95_low,"
                            "first_order_ci95_high,total_ci95_low,total_ci95_high,variance\n");
       }
-      Eigen::VectorXd f(static_cast<Eigen::Index>(points.size()));
-      for (std::size_t i = 0; i < points.size(); ++i) f(static_cast<Eigen::Index>(i)) = means[i][m];
+      std::vector<double> f(points.size());
+      for (std::size_t i = 0; i < points.size(); ++i) f[i] = means[i][m];
       const SobolIndices s = sobol_indices(f, k, spec.samples, 500, spec.seed);
       for (std::size_t j = 0; j < k; ++j) {
-        const auto J = static_cast<Eigen::Index>(j);
         files.back().second += fmt::format(
             "{},{},{},{},{},{},{},{},{}\n", name, spec.parameters[j].name,
-            csv_number(s.first_order(J)), csv_number(s.total(J)), csv_number(s.first_order_low(J)),
-            csv_number(s.first_order_high(J)), csv_number(s.total_low(J)),
-            csv_number(s.total_high(J)), csv_number(s.variance));
+            csv_number(s.first_order[j]), csv_number(s.total[j]), csv_number(s.first_order_low[j]),
+            csv_number(s.first_order_high[j]), csv_number(s.total_low[j]),
+            csv_number(s.total_high[j]), csv_number(s.variance));
       }
     }
   }

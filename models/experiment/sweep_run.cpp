@@ -17,7 +17,7 @@
 #include "aidc/experiment/sensitivity.hpp"
 #include "aidc/experiment/statistics.hpp"
 #include "aidc/experiment/sweep.hpp"
-#include "aidc/models/output.hpp"
+#include "aidc/run/output.hpp"
 #include "aidc/scenario/errors.hpp"
 #include "aidc/scenario/scenario.hpp"
 #include "sweep_db.hpp"

@@ -13,7 +13,7 @@
 #include "aidc/experiment/inputs.hpp"
 #include "aidc/experiment/sensitivity.hpp"
 #include "aidc/experiment/sweep.hpp"
-#include "aidc/models/output.hpp"
+#include "aidc/run/output.hpp"
 #include "aidc/scenario/errors.hpp"
 #include "aidc/scenario/param_reader.hpp"
 #include "aidc/scenario/scenario.hpp"
@@ -369,12 +369,10 @@ std::vector<std::vector<nlohmann::json>> design_points(const SweepSpec& spec) {
       break;
     }
     case Design::saltelli: {
-      const Eigen::MatrixXd u = saltelli_design(k, spec.samples);
-      for (Eigen::Index i = 0; i < u.rows(); ++i) {
+      const UnitDesign u = saltelli_design(k, spec.samples);
+      for (std::size_t i = 0; i < u.rows; ++i) {
         std::vector<nlohmann::json> point(k);
-        for (std::size_t j = 0; j < k; ++j) {
-          point[j] = spec.parameters[j].at_quantile(u(i, static_cast<Eigen::Index>(j)));
-        }
+        for (std::size_t j = 0; j < k; ++j) point[j] = spec.parameters[j].at_quantile(u(i, j));
         points.push_back(std::move(point));
       }
       break;

@@ -1,4 +1,4 @@
-#include "aidc/models/capital.hpp"
+#include "aidc/finance/capital.hpp"
 
 #include <fmt/format.h>
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
-#include "aidc/models/capital.hpp"
-#include "aidc/models/finance.hpp"
+#include "aidc/finance/capital.hpp"
+#include "aidc/finance/finance.hpp"
 #include "ledger.hpp"
 
 namespace aidc::finance {

@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <map>
 
-#include "aidc/models/capital.hpp"
-#include "aidc/models/finance.hpp"
-#include "aidc/models/macrs.hpp"
-#include "aidc/models/metrics.hpp"
+#include "aidc/depreciation/macrs.hpp"
+#include "aidc/finance/capital.hpp"
+#include "aidc/finance/finance.hpp"
+#include "aidc/finance/metrics.hpp"
 #include "ledger.hpp"
 
 namespace aidc::finance {

@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "aidc/models/finance.hpp"
-#include "aidc/models/simulation.hpp"
+#include "aidc/finance/finance.hpp"
+#include "aidc/workload/simulation.hpp"
 
 namespace aidc::finance {
 

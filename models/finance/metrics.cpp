@@ -1,4 +1,4 @@
-#include "aidc/models/metrics.hpp"
+#include "aidc/finance/metrics.hpp"
 
 #include <fmt/format.h>
 

@@ -6,9 +6,9 @@
 #include <map>
 #include <vector>
 
-#include "aidc/models/depreciation.hpp"
-#include "aidc/models/macrs.hpp"
-#include "aidc/models/tax.hpp"
+#include "aidc/depreciation/depreciation.hpp"
+#include "aidc/depreciation/macrs.hpp"
+#include "aidc/finance/tax.hpp"
 #include "aidc/scenario/scenario.hpp"
 
 namespace aidc::finance {

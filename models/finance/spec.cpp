@@ -2,15 +2,18 @@
 // JSON pointer, and every choice a statement depends on is explicit (see docs/models.md).
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <set>
 
-#include "aidc/models/finance.hpp"
-#include "aidc/models/macrs.hpp"
+#include "aidc/depreciation/macrs.hpp"
+#include "aidc/finance/finance.hpp"
 #include "ledger.hpp"
 
 namespace aidc {
+
+using nlohmann::json;
 
 namespace {
 

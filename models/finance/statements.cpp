@@ -6,9 +6,9 @@
 #include <cmath>
 #include <limits>
 
-#include "aidc/models/capital.hpp"
-#include "aidc/models/finance.hpp"
-#include "aidc/models/simulation.hpp"
+#include "aidc/finance/capital.hpp"
+#include "aidc/finance/finance.hpp"
+#include "aidc/workload/simulation.hpp"
 #include "ledger.hpp"
 #include "schedule.hpp"
 

@@ -1,4 +1,4 @@
-#include "aidc/models/tax.hpp"
+#include "aidc/finance/tax.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "aidc/models/allocator.hpp"
+#include "aidc/policy/allocator.hpp"
 
 #include <fmt/format.h>
 

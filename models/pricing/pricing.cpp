@@ -1,4 +1,4 @@
-#include "aidc/models/pricing.hpp"
+#include "aidc/pricing/pricing.hpp"
 
 #include <cmath>
 #include <optional>

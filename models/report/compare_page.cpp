@@ -3,6 +3,9 @@
 
 #include "internal.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 namespace aidc::report {
 
 namespace {

@@ -1,5 +1,6 @@
 // The page: text formatting, Vega-Lite helpers and the self-contained HTML.
 
+#include <fmt/format.h>
 #include <cctype>
 
 #include "internal.hpp"

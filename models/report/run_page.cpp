@@ -3,6 +3,8 @@
 
 #include "internal.hpp"
 
+#include <fmt/format.h>
+
 namespace aidc::report {
 
 /// The realized on-demand price of a GPU type in a period, from its revenue and hours.

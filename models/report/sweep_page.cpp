@@ -1,6 +1,8 @@
 // The page of a sweep folder: a tornado for one-at-a-time designs, a heat map over the first
 // two parameters, and Sobol indices for Saltelli designs.
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <set>
 
 #include "internal.hpp"

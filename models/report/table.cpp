@@ -1,6 +1,8 @@
 // The report's CSV tables, read with the one CSV reader (aidc/scenario/csv.hpp).
 
 #include "aidc/scenario/csv.hpp"
+
+#include <fmt/format.h>
 #include "internal.hpp"
 
 namespace aidc::report {

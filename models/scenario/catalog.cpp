@@ -1,6 +1,8 @@
 // Spans of time and catalog entries of a scenario file.
 
-#include "aidc/models/capital.hpp"
+#include "aidc/finance/capital.hpp"
+
+#include <fmt/format.h>
 #include "reading.hpp"
 
 namespace aidc::reading {

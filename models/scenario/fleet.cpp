@@ -2,6 +2,9 @@
 
 #include "reading.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 namespace aidc::reading {
 
 using namespace std::chrono;

@@ -4,8 +4,11 @@
 #include <fmt/ranges.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 namespace aidc {
+
+using nlohmann::json;
 
 namespace {
 // JSON pointer escaping (RFC 6901): "~" -> "~0", "/" -> "~1".
@@ -99,6 +102,8 @@ bool ParamReader::has(std::string_view key) const {
 ParamReader ParamReader::child(std::string_view key) const {
   return ParamReader(node_->at(key), pointer_of(key), *diag_);
 }
+
+std::size_t ParamReader::size() const { return node_->is_array() ? node_->size() : 0; }
 
 ParamReader ParamReader::at(std::size_t index) const {
   return ParamReader((*node_)[index], pointer_ + "/" + std::to_string(index), *diag_);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
@@ -18,6 +19,8 @@
 #include "aidc/scenario/scenario.hpp"
 
 namespace aidc::reading {
+
+using nlohmann::json;
 
 inline constexpr double kInf = std::numeric_limits<double>::infinity();
 inline constexpr double kH100Bf16Tflops = 989.0;

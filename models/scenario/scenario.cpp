@@ -1,6 +1,7 @@
 #include "aidc/scenario/scenario.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -10,14 +11,16 @@
 #include <set>
 #include <sstream>
 
-#include "aidc/models/campaign_graph.hpp"
-#include "aidc/models/demand.hpp"
-#include "aidc/models/finance.hpp"
-#include "aidc/models/job_trace.hpp"
+#include "aidc/demand/demand.hpp"
+#include "aidc/finance/finance.hpp"
 #include "aidc/scenario/param_reader.hpp"
+#include "aidc/training/campaign_graph.hpp"
+#include "aidc/training/job_trace.hpp"
 #include "reading.hpp"
 
 namespace aidc {
+
+using nlohmann::json;
 
 namespace detail {
 extern const char kBuiltinCatalogJson[];

@@ -1,11 +1,13 @@
 // The workloads and the policy of a scenario file: job streams (rentals and experiments),
 // contracts, training campaigns, inference, and how the classes share the fleet.
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <filesystem>
 
-#include "aidc/models/campaign_graph.hpp"
-#include "aidc/models/demand.hpp"
-#include "aidc/models/job_trace.hpp"
+#include "aidc/demand/demand.hpp"
+#include "aidc/training/campaign_graph.hpp"
+#include "aidc/training/job_trace.hpp"
 #include "reading.hpp"
 
 namespace aidc::reading {

@@ -1,7 +1,7 @@
 // Training campaign graph: checks when built, a deterministic topological order and the
 // critical path with unlimited GPUs.
 
-#include "aidc/models/campaign_graph.hpp"
+#include "aidc/training/campaign_graph.hpp"
 
 #include <fmt/format.h>
 

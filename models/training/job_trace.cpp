@@ -1,7 +1,7 @@
 // Reading a job trace from CSV: header lookup, per-field checks that name the line, and
 // the rows that are skipped on purpose (no GPUs, never ran).
 
-#include "aidc/models/job_trace.hpp"
+#include "aidc/training/job_trace.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -4,7 +4,7 @@
 
 #include <numeric>
 
-#include "aidc/models/campaign_graph.hpp"
+#include "aidc/training/campaign_graph.hpp"
 #include "kernel.hpp"
 
 namespace aidc::kernel {

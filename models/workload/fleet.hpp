@@ -9,9 +9,9 @@
 #include <limits>
 #include <vector>
 
-#include "aidc/models/simulation.hpp"
 #include "aidc/sim/engine.hpp"
 #include "aidc/sim/rng.hpp"
+#include "aidc/workload/simulation.hpp"
 
 namespace aidc::kernel {
 

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "aidc/models/demand.hpp"
+#include "aidc/demand/demand.hpp"
 #include "kernel.hpp"
 
 namespace aidc::kernel {

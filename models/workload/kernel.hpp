@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "aidc/models/allocator.hpp"
-#include "aidc/models/pricing.hpp"
+#include "aidc/policy/allocator.hpp"
+#include "aidc/pricing/pricing.hpp"
 #include "fleet.hpp"
 
 namespace aidc::kernel {

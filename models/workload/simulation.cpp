@@ -1,7 +1,7 @@
 // One run of a scenario: the kernel with its workloads, built from the scenario in the order
 // they start, the ledger, and the engine's loop.
 
-#include "aidc/models/simulation.hpp"
+#include "aidc/workload/simulation.hpp"
 
 #include "kernel.hpp"
 

@@ -11,10 +11,10 @@
 #include "aidc/experiment/runner.hpp"
 #include "aidc/experiment/statistics.hpp"
 #include "aidc/experiment/sweep.hpp"
-#include "aidc/models/output.hpp"
-#include "aidc/models/simulation.hpp"
+#include "aidc/run/output.hpp"
 #include "aidc/scenario/errors.hpp"
 #include "aidc/scenario/scenario.hpp"
+#include "aidc/workload/simulation.hpp"
 #include "support.hpp"
 
 using namespace aidc;

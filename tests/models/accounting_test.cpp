@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "aidc/models/finance.hpp"
-#include "aidc/models/metrics.hpp"
-#include "aidc/models/output.hpp"
-#include "aidc/models/simulation.hpp"
+#include "aidc/finance/finance.hpp"
+#include "aidc/finance/metrics.hpp"
+#include "aidc/run/output.hpp"
 #include "aidc/scenario/scenario.hpp"
+#include "aidc/workload/simulation.hpp"
 
 using aidc::GpuSeconds;
 

@@ -3,7 +3,7 @@
 // touch a reserve, ineligible pools give nothing, gangs get all or nothing, and each class's
 // GPUs plus its unserved count equal its demand.
 
-#include "aidc/models/allocator.hpp"
+#include "aidc/policy/allocator.hpp"
 
 #include <fmt/format.h>
 

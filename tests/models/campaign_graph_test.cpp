@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "aidc/models/campaign_graph.hpp"
 #include "aidc/scenario/errors.hpp"
+#include "aidc/training/campaign_graph.hpp"
 
 using aidc::CampaignGraph;
 using aidc::CampaignNode;

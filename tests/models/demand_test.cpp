@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "aidc/models/demand.hpp"
+#include "aidc/demand/demand.hpp"
 #include "aidc/scenario/errors.hpp"
 #include "aidc/scenario/param_reader.hpp"
 #include "aidc/scenario/scenario.hpp"

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "aidc/models/depreciation.hpp"
+#include "aidc/depreciation/depreciation.hpp"
 #include "aidc/scenario/errors.hpp"
 #include "aidc/scenario/param_reader.hpp"
 

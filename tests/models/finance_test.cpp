@@ -4,9 +4,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "aidc/models/finance.hpp"
-#include "aidc/models/simulation.hpp"
+#include "aidc/finance/finance.hpp"
 #include "aidc/scenario/scenario.hpp"
+#include "aidc/workload/simulation.hpp"
 #include "finance_support.hpp"
 
 namespace {

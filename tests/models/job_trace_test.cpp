@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "aidc/models/job_trace.hpp"
 #include "aidc/scenario/errors.hpp"
+#include "aidc/training/job_trace.hpp"
 
 using aidc::JobTrace;
 using aidc::JobTraceColumns;

@@ -9,7 +9,7 @@
 #include <numeric>
 #include <vector>
 
-#include "aidc/models/macrs.hpp"
+#include "aidc/depreciation/macrs.hpp"
 
 using aidc::MacrsConvention;
 

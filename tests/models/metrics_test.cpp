@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "aidc/models/metrics.hpp"
+#include "aidc/finance/metrics.hpp"
 
 using aidc::CashFlow;
 

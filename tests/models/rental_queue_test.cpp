@@ -9,8 +9,8 @@
 #include <cmath>
 #include <vector>
 
-#include "aidc/models/simulation.hpp"
 #include "aidc/scenario/scenario.hpp"
+#include "aidc/workload/simulation.hpp"
 
 namespace {
 

@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "aidc/models/finance.hpp"
-#include "aidc/models/macrs.hpp"
-#include "aidc/models/simulation.hpp"
-#include "aidc/models/tax.hpp"
+#include "aidc/depreciation/macrs.hpp"
+#include "aidc/finance/finance.hpp"
+#include "aidc/finance/tax.hpp"
 #include "aidc/scenario/scenario.hpp"
+#include "aidc/workload/simulation.hpp"
 #include "finance_support.hpp"
 
 namespace {

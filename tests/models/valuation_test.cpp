@@ -8,11 +8,11 @@
 #include <cmath>
 #include <string>
 
-#include "aidc/models/capital.hpp"
-#include "aidc/models/finance.hpp"
-#include "aidc/models/metrics.hpp"
-#include "aidc/models/simulation.hpp"
+#include "aidc/finance/capital.hpp"
+#include "aidc/finance/finance.hpp"
+#include "aidc/finance/metrics.hpp"
 #include "aidc/scenario/scenario.hpp"
+#include "aidc/workload/simulation.hpp"
 #include "finance_support.hpp"
 
 namespace {

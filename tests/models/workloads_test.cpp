@@ -7,8 +7,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "aidc/models/simulation.hpp"
 #include "aidc/scenario/scenario.hpp"
+#include "aidc/workload/simulation.hpp"
 
 namespace {
 

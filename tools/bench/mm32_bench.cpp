@@ -11,9 +11,9 @@
 #include <queue>
 #include <vector>
 
-#include "aidc/models/simulation.hpp"
 #include "aidc/scenario/scenario.hpp"
 #include "aidc/sim/rng.hpp"
+#include "aidc/workload/simulation.hpp"
 
 namespace {
 

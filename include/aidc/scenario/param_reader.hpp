@@ -3,7 +3,7 @@
 /// place. Problems are recorded in Diagnostics and reading goes on with a fallback
 /// value, so one pass reports everything that is wrong.
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,17 +13,15 @@
 
 namespace aidc {
 
-using nlohmann::json;
-
 /// What a number must satisfy.
 enum class Bound { any, positive, non_negative, fraction };
 
 class ParamReader {
  public:
-  ParamReader(const json& node, std::string pointer, Diagnostics& diagnostics)
+  ParamReader(const nlohmann::json& node, std::string pointer, Diagnostics& diagnostics)
       : node_(&node), pointer_(std::move(pointer)), diag_(&diagnostics) {}
 
-  const json& node() const { return *node_; }
+  const nlohmann::json& node() const { return *node_; }
   const std::string& pointer() const { return pointer_; }
   Diagnostics& diagnostics() const { return *diag_; }
   std::string pointer_of(std::string_view key) const;
@@ -37,7 +35,8 @@ class ParamReader {
   void allow_only(const std::vector<std::string>& allowed) const;
   bool has(std::string_view key) const;
   ParamReader child(std::string_view key) const;  // the key must exist
-  std::size_t size() const { return node_->is_array() ? node_->size() : 0; }
+  /// The number of elements when the node is an array, else 0.
+  std::size_t size() const;
   ParamReader at(std::size_t index) const;
   /// The array under `key` (a problem and an empty list unless it is one).
   std::vector<ParamReader> array(std::string_view key, bool required) const;
@@ -57,14 +56,14 @@ class ParamReader {
   bool check(std::string_view key, double value, Bound bound) const;
 
  private:
-  const json* node_;
+  const nlohmann::json* node_;
   std::string pointer_;
   Diagnostics* diag_;
 };
 
 /// A JSON value shortened for a message.
-std::string brief(const json& value);
+std::string brief(const nlohmann::json& value);
 /// The JSON type name a user understands ("a number", "a string", ...).
-std::string type_name(const json& value);
+std::string type_name(const nlohmann::json& value);
 
 }  // namespace aidc

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "aidc/models/distribution.hpp"
+#include "aidc/distribution/distribution.hpp"
 #include "aidc/scenario/work_class.hpp"
 #include "aidc/sim/time.hpp"
 

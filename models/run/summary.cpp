@@ -1,7 +1,9 @@
 // summary.json: the run's figures by pool, stream, campaign and inference, and its statements
 // with the definitions they used; and the hash that names a scenario document.
 
-#include "aidc/models/output.hpp"
+#include "aidc/run/output.hpp"
+
+#include <fmt/format.h>
 #include "output_detail.hpp"
 
 namespace aidc {

@@ -1,6 +1,6 @@
-#include "aidc/models/run.hpp"
+#include "aidc/run/run.hpp"
 
-#include "aidc/models/output.hpp"
+#include "aidc/run/output.hpp"
 
 namespace aidc {
 

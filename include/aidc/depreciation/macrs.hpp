@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "aidc/models/depreciation.hpp"
+#include "aidc/depreciation/depreciation.hpp"
 
 namespace aidc {
 

@@ -6,7 +6,7 @@
 /// (t_{k-1}, t_k] with t_0 = 0. A flow at years = 0 is allowed (an up-front investment) and
 /// is never discounted. Discounting compounds annually: a flow at t is worth
 /// usd / (1 + r)^t today, for fractional t as well. Convert simulated time at the model
-/// edge with kSecondsPerYear (365.25 days, see demand.hpp).
+/// edge with kSecondsPerYear (365.25 days, sim/time.hpp).
 ///
 /// These are pure functions. Inputs that no convention can give a meaning to (negative or
 /// non-finite dates, a rate <= -100%, unsorted flows where order matters) throw

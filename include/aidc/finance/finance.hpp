@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "aidc/models/capital.hpp"
-#include "aidc/models/depreciation.hpp"
-#include "aidc/models/pricing.hpp"
-#include "aidc/models/tax.hpp"
+#include "aidc/depreciation/depreciation.hpp"
+#include "aidc/finance/capital.hpp"
+#include "aidc/finance/tax.hpp"
+#include "aidc/pricing/pricing.hpp"
 #include "aidc/scenario/scenario.hpp"
 
 namespace aidc {

@@ -5,7 +5,7 @@
 #include <optional>
 #include <vector>
 
-#include "aidc/models/depreciation.hpp"
+#include "aidc/depreciation/depreciation.hpp"
 #include "aidc/scenario/scenario.hpp"
 
 namespace aidc {

@@ -2,9 +2,6 @@
 /// Models are chosen by name in JSON. A registry maps each name to a one-line
 /// description, its parameters and a factory that reads them (SimGrid, ORE).
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
 #include <functional>
 #include <map>
 #include <memory>
@@ -15,6 +12,13 @@
 #include "aidc/scenario/param_reader.hpp"
 
 namespace aidc {
+
+namespace registry_detail {
+/// The name under `selector`, or "" (and a recorded problem) when it is missing or names no
+/// model of `kind`: the message lists `names` and suggests the nearest.
+std::string selected_name(const ParamReader& reader, const std::string& kind,
+                          const std::string& selector, const std::vector<std::string>& names);
+}  // namespace registry_detail
 
 /// One parameter of a model, as `aidc models` lists it.
 struct ParamInfo {
@@ -54,22 +58,9 @@ class Registry {
   /// with the node's pointer.
   std::unique_ptr<T> make(const ParamReader& reader) const {
     if (!reader.expect_object()) return nullptr;
-    if (!reader.has(selector_)) {
-      reader.error(selector_, fmt::format("missing required key (expected a {} name: {})", kind_,
-                                          fmt::join(names(), ", ")));
-      return nullptr;
-    }
-    const std::string name = reader.string(selector_, "");
+    const std::string name = registry_detail::selected_name(reader, kind_, selector_, names());
     const auto it = entries_.find(name);
-    if (it == entries_.end()) {
-      if (!reader.node().at(selector_).is_string()) return nullptr;
-      const std::string guess = nearest(name, names());
-      reader.error(selector_,
-                   fmt::format("unknown {} \"{}\"{} (expected one of: {})", kind_, name,
-                               guess.empty() ? "" : fmt::format("; did you mean \"{}\"?", guess),
-                               fmt::join(names(), ", ")));
-      return nullptr;
-    }
+    if (it == entries_.end()) return nullptr;
     std::vector<std::string> allowed{selector_};
     for (const auto& p : it->second.params) allowed.push_back(p.name);
     reader.allow_only(allowed);

@@ -1,11 +1,12 @@
 // The table `aidc run` prints, and the atomic writing of output files.
 
+#include <fmt/format.h>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
-#include "aidc/models/output.hpp"
+#include "aidc/run/output.hpp"
 #include "output_detail.hpp"
 
 namespace aidc {

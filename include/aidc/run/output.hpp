@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "aidc/models/simulation.hpp"
+#include "aidc/workload/simulation.hpp"
 
 namespace aidc {
 

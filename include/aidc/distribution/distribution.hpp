@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "aidc/models/registry.hpp"
+#include "aidc/scenario/registry.hpp"
 #include "aidc/sim/rng.hpp"
 
 namespace aidc {

@@ -6,8 +6,8 @@
 #include <memory>
 #include <vector>
 
-#include "aidc/models/distribution.hpp"
-#include "aidc/models/registry.hpp"
+#include "aidc/distribution/distribution.hpp"
+#include "aidc/scenario/registry.hpp"
 #include "aidc/scenario/scenario.hpp"
 #include "aidc/sim/time.hpp"
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cassert>
 
-#include "aidc/models/registry.hpp"
+#include "aidc/scenario/registry.hpp"
 #include "aidc/sim/time.hpp"
 
 namespace aidc {
@@ -71,16 +71,5 @@ double impairment_us_gaap_usd(double book_value_usd, double undiscounted_cash_fl
 /// recoverable amount, the higher of fair value less costs of disposal and value in use (the
 /// discounted future cash flows). Returns the write-down, >= 0.
 double impairment_ifrs_usd(double book_value_usd, double fair_value_usd, double value_in_use_usd);
-
-// The built-in models; models/depreciation/builtin.cpp registers each once.
-void register_straight_line(Registry<DepreciationModel>& registry);
-void register_declining_balance(Registry<DepreciationModel>& registry);
-void register_sum_of_years_digits(Registry<DepreciationModel>& registry);
-void register_units_of_production(Registry<DepreciationModel>& registry);
-void register_macrs(Registry<DepreciationModel>& registry);
-
-/// Reads "salvage_fraction" (default 0), a fraction of cost from 0 to below 1; on bad input
-/// records a problem and returns 0. Shared by the built-in models.
-double read_salvage_fraction(const ParamReader& params);
 
 }  // namespace aidc

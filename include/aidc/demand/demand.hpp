@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "aidc/models/registry.hpp"
+#include "aidc/scenario/registry.hpp"
 #include "aidc/sim/rng.hpp"
 #include "aidc/sim/time.hpp"
 

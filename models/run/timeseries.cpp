@@ -1,6 +1,8 @@
 // timeseries.csv: a row per period and pool, and with statements an entity row per period.
 
-#include "aidc/models/output.hpp"
+#include "aidc/run/output.hpp"
+
+#include <fmt/format.h>
 #include "output_detail.hpp"
 
 namespace aidc {

@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "aidc/models/finance.hpp"
-#include "aidc/models/simulation.hpp"
+#include "aidc/finance/finance.hpp"
+#include "aidc/workload/simulation.hpp"
 
 namespace aidc {
 

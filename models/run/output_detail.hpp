@@ -1,5 +1,5 @@
 #pragma once
-// What the output files share (models/workload/): GPU-hours from GPU-seconds, ratios, numbers
+// What the output files share (models/run/): GPU-hours from GPU-seconds, ratios, numbers
 // with thousands separators, and the statements of a run computed when not given.
 
 #include <cstdint>
@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "aidc/models/finance.hpp"
-#include "aidc/models/simulation.hpp"
+#include "aidc/finance/finance.hpp"
+#include "aidc/workload/simulation.hpp"
 
 namespace aidc::output_detail {
 
