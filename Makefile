@@ -61,7 +61,7 @@ sanitize:
 # The checks of .clang-tidy on every source and header, each file on its own (tools/tidy.sh).
 # Only the compile commands are needed, from a clang configuration that is never built.
 tidy: deps
-	CXX=clang++ cmake -S . -B $(TIDY) -DCMAKE_BUILD_TYPE=Release -DAIDC_PCH=OFF > /dev/null
+	CXX=clang++ cmake -S . -B $(TIDY) -DCMAKE_BUILD_TYPE=Release -DAIDC_PCH=OFF -DAIDC_UNITY=OFF > /dev/null
 	git ls-files '*.cpp' '*.hpp' | xargs -n 1 -P $(JOBS) tools/tidy.sh $(TIDY)
 
 bench: deps release
