@@ -11,6 +11,9 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#include "aidc/scenario/errors.hpp"
 
 namespace aidc::test {
 
@@ -34,10 +37,27 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
   fs::path operator/(const std::string& name) const { return path_ / name; }
   const fs::path& path() const { return path_; }
+  /// The path of `name` in the folder, as text.
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  /// Writes `text` to `name` in the folder and returns its path.
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path_ / name, std::ios::binary) << text;
+    return file(name);
+  }
 
  private:
   fs::path path_;
 };
+
+/// Every problem, one line each.
+inline std::string all_lines(const std::vector<Diagnostic>& problems) {
+  std::string out;
+  for (const auto& d : problems) out += d.to_string() + "\n";
+  return out;
+}
+inline std::string all_lines(const Diagnostics& diagnostics) {
+  return all_lines(diagnostics.items());
+}
 
 /// `p` in single quotes for the shell (the temporary paths hold no quotes).
 inline std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
@@ -49,7 +69,9 @@ inline std::string read_file(const fs::path& p) {
   return buffer.str();
 }
 
+/// Writes `content` to `p`, creating its folder if needed.
 inline void write_file(const fs::path& p, const std::string& content) {
+  if (p.has_parent_path()) fs::create_directories(p.parent_path());
   std::ofstream(p, std::ios::binary) << content;
 }
 

@@ -12,6 +12,7 @@
 
 #include "aidc/scenario/errors.hpp"
 #include "aidc/training/campaign_graph.hpp"
+#include "support.hpp"
 
 using aidc::CampaignGraph;
 using aidc::CampaignNode;
@@ -29,11 +30,7 @@ std::string id_of(std::size_t rank) {
 
 const std::string kPrefix = "/training/campaigns";
 
-std::string all_lines(const Diagnostics& diag) {
-  std::string out;
-  for (const Diagnostic& d : diag.items()) out += d.to_string() + "\n";
-  return out;
-}
+using aidc::test::all_lines;
 
 /// A graph that must have no problems.
 CampaignGraph valid_graph(std::vector<CampaignNode> nodes) {

@@ -20,6 +20,7 @@
 #include "aidc/scenario/param_reader.hpp"
 #include "aidc/scenario/scenario.hpp"
 #include "aidc/sim/rng.hpp"
+#include "support.hpp"
 
 using aidc::DemandCurve;
 using aidc::Diagnostic;
@@ -48,11 +49,7 @@ ReadResult read_demand(const json& demand, aidc::Date start = kStart) {
   return {curve, diagnostics.items()};
 }
 
-std::string all_lines(const std::vector<Diagnostic>& problems) {
-  std::string out;
-  for (const auto& d : problems) out += d.to_string() + "\n";
-  return out;
-}
+using aidc::test::all_lines;
 
 std::shared_ptr<const DemandCurve> curve_of(const json& demand, aidc::Date start = kStart) {
   auto result = read_demand(demand, start);
@@ -61,30 +58,6 @@ std::shared_ptr<const DemandCurve> curve_of(const json& demand, aidc::Date start
   REQUIRE(result.curve != nullptr);
   return result.curve;
 }
-
-/// A directory under the system temp dir, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir()
-      : path_(std::filesystem::temp_directory_path() /
-              ("aidc-demand-test-" + std::to_string(::getpid()))) {
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(file(name)) << text;
-    return file(name);
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 std::vector<std::string> split(const std::string& line, char sep) {
   std::vector<std::string> out;
@@ -374,7 +347,7 @@ TEST_CASE("Without noise a sampler returns the deterministic curve", "[demand]")
 // CSV series
 
 TEST_CASE("A CSV series is read back as a step function of its rows", "[demand][csv]") {
-  const TempDir dir;
+  const aidc::test::TempDir dir;
   // Rows of series "a" at 0, 60 and 180 s; the "b" row is filtered out. Scale 0.5:
   // [0, 60) 50, [60, 180) 100, [180, ...) 25.
   const std::string path = dir.write("load.csv",
@@ -434,7 +407,7 @@ TEST_CASE("A CSV series is read back as a step function of its rows", "[demand][
 }
 
 TEST_CASE("A malformed CSV row is an error naming the file and the line", "[demand][csv]") {
-  const TempDir dir;
+  const aidc::test::TempDir dir;
   const json columns = {{"time_column", "t"}, {"value_column", "v"}};
   const auto problems_for = [&](const std::string& text) {
     json csv = columns;

@@ -14,6 +14,7 @@
 #include "aidc/depreciation/depreciation.hpp"
 #include "aidc/scenario/errors.hpp"
 #include "aidc/scenario/param_reader.hpp"
+#include "support.hpp"
 
 using aidc::DepreciationModel;
 using aidc::Diagnostic;
@@ -35,11 +36,7 @@ Built build(const json& spec) {
   return {std::move(model), diagnostics.items()};
 }
 
-std::string all_lines(const std::vector<Diagnostic>& problems) {
-  std::string out;
-  for (const auto& d : problems) out += d.to_string() + "\n";
-  return out;
-}
+using aidc::test::all_lines;
 
 std::unique_ptr<DepreciationModel> model_of(const json& spec) {
   auto built = build(spec);

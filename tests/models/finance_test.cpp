@@ -23,8 +23,6 @@ std::string contract_scenario(const std::string& finance) {
 
 using Run = aidc::test::FinanceRun;
 
-Run run(const std::string& text) { return aidc::test::run_finance(text, "fin.json"); }
-
 constexpr std::size_t kReserved = aidc::index(aidc::WorkClass::reserved);
 
 }  // namespace
@@ -35,7 +33,7 @@ TEST_CASE("A hand-worked year of one contract gives the expected statement", "[f
   // Energy: 87,600 h x 1.275 kW (server power per H100) x PUE 1.3 x 0.08 USD/kWh = 11,615.76.
   // Maintenance: 2% of 500,000 a year for 8,760/8,766 of a year = 9,993.155...
   // Depreciation: straight line over 5 years of 365.25 days: 500,000 x 365/1826.25 = 99,931.55.
-  const auto x = run(contract_scenario(R"({"discount_rate": 0.1,
+  const auto x = aidc::test::run_finance(contract_scenario(R"({"discount_rate": 0.1,
       "depreciation": {"model": "straight_line", "life_years": 5},
       "prices": {"reserved": {"model": "fixed", "usd_per_gpu_hour": 3.0}},
       "pue": 1.3, "energy_usd_per_kwh": 0.08, "maintenance_fraction_per_year": 0.02})"));
@@ -85,7 +83,8 @@ TEST_CASE("A hand-worked year of one contract gives the expected statement", "[f
 
 TEST_CASE("Money is conserved: rows add up to periods and periods to the totals, to the cent",
           "[finance]") {
-  const auto x = run(R"({"name": "m", "start": "2026-01-01", "horizon": "2y", "seed": 3,
+  const auto x =
+      aidc::test::run_finance(R"({"name": "m", "start": "2026-01-01", "horizon": "2y", "seed": 3,
     "fleet": {"pools": [{"id": "a", "gpu": "A100", "count": 300, "in_service": "2022-01-01"},
                         {"id": "b", "gpu": "H100", "count": 200}]},
     "workloads": {"rentals": [
@@ -115,7 +114,8 @@ TEST_CASE("Money is conserved: rows add up to periods and periods to the totals,
 TEST_CASE("A scheduled price hike takes effect on its date", "[finance]") {
   // 2.00 USD/GPU-h, +15% from 2026-02-15. February (28 days): 14 days at 2.00 and 14 at 2.30
   // on 10 GPUs: 3,360 GPU-h x 2.00 + 3,360 x 2.30 = 6,720 + 7,728 = 14,448.
-  const auto x = run(contract_scenario(R"({"prices": {"reserved": {"model": "schedule",
+  const auto x =
+      aidc::test::run_finance(contract_scenario(R"({"prices": {"reserved": {"model": "schedule",
       "usd_per_gpu_hour": 2.0, "changes": [{"from": "2026-02-15", "factor": 1.15}]}}})"));
   REQUIRE(x.f.periods.size() == 12);
   CHECK(x.f.periods[0].revenue[kReserved] == Approx(10 * 744 * 2.0).epsilon(1e-12));
@@ -129,17 +129,18 @@ TEST_CASE("At the break-even price, renting idle GPUs adds zero profit, within a
       "network_storage_usd_per_gpu_hour": 0.04, "overhead_fraction_of_external_revenue": 0.08,
       "revenue_share": {"fraction": 0.05})";
   // The same fleet idle all year: no revenue, idle energy and the fixed costs.
-  const auto idle = run(R"({"name": "idle", "start": "2026-01-01", "horizon": "365d", "seed": 1,
+  const auto idle = aidc::test::run_finance(
+      R"({"name": "idle", "start": "2026-01-01", "horizon": "365d", "seed": 1,
     "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 10, "in_service": "2026-01-01"}]},
-    "finance": {)" + costs +
-                        "}}");
+    "finance": {)" +
+      costs + "}}");
   REQUIRE(idle.f.break_even.size() == 1);
   const double price = idle.f.break_even[0].cash_usd_per_gpu_hour;
   // Hand check: (1 - 0.35) x 1.275 kW x 1.2 x 0.11 + 0.04 = 0.14939, over (1 - 0.08 - 0.05).
   CHECK(price == Approx((0.65 * 1.275 * 1.2 * 0.11 + 0.04) / 0.87).epsilon(1e-12));
-  const auto rented =
-      run(contract_scenario(R"({"prices": {"reserved": {"model": "fixed", "usd_per_gpu_hour": )" +
-                            std::to_string(price) + "}}, " + costs + "}"));
+  const auto rented = aidc::test::run_finance(
+      contract_scenario(R"({"prices": {"reserved": {"model": "fixed", "usd_per_gpu_hour": )" +
+                        std::to_string(price) + "}}, " + costs + "}"));
   // std::to_string keeps 6 decimals: the price error is below 5e-7 USD per GPU-hour, at most
   // 0.05 USD over 87,600 GPU-hours; the profit at the exact price is computed from it.
   const double hours = 87600.0;
@@ -157,7 +158,7 @@ TEST_CASE("The depreciation model changes the statements but never the GPU-hours
   auto with = [&](const std::string& dep) {
     std::string text = base;
     text.replace(text.find("DEP"), 3, dep);
-    return run(text);
+    return aidc::test::run_finance(text);
   };
   const auto a = with(R"({"model": "straight_line", "life_years": 4})");
   const auto b = with(R"({"model": "macrs", "recovery_years": 5})");
@@ -173,7 +174,7 @@ TEST_CASE("The depreciation model changes the statements but never the GPU-hours
 TEST_CASE("A dated electricity price takes effect on its date", "[finance]") {
   // 10 busy H100s at 1.275 kW each with PUE 1: 12.75 kW. March: 14 days at 0.10 USD/kWh and
   // 17 days at 0.20: 12.75 x (14 x 24 x 0.10 + 17 x 24 x 0.20) = 12.75 x 115.2 = 1,468.80.
-  const auto x = run(contract_scenario(R"({"pue": 1.0, "energy_usd_per_kwh": [
+  const auto x = aidc::test::run_finance(contract_scenario(R"({"pue": 1.0, "energy_usd_per_kwh": [
       {"from": "2026-01-01", "usd_per_kwh": 0.10}, {"from": "2026-03-15", "usd_per_kwh": 0.20}]})"));
   REQUIRE(x.f.periods.size() == 12);
   CHECK(x.f.periods[0].energy == Approx(12.75 * 744 * 0.10).epsilon(1e-12));
@@ -185,7 +186,8 @@ TEST_CASE("Inference priced by tokens earns tokens served times the price per to
   // 10 H100s serve a flat demand of 10 GPUs all year: 87,600 GPU-hours. One H100 serves
   // 1,000 tokens/s = 3.6M tokens an hour, 10% of them output: 0.9 x 3.00 + 0.1 x 15.00 =
   // 4.20 USD per million, so 15.12 USD per GPU-hour and 1,324,512 USD in the year.
-  const auto x = run(R"({"name": "tok", "start": "2026-01-01", "horizon": "365d", "seed": 1,
+  const auto x = aidc::test::run_finance(
+      R"({"name": "tok", "start": "2026-01-01", "horizon": "365d", "seed": 1,
     "catalog": {"H100": {"inference_factor": 1}},
     "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 10, "in_service": "2026-01-01"}]},
     "workloads": {"inference": [{"id": "api", "demand": {"base_gpus": 10}}]},
@@ -202,7 +204,8 @@ TEST_CASE("Reserved contracts pay the discount their term reaches, for the whole
   // 4.00 USD/GPU-hour before discount; 30% off from 365 days, 50% from 1,095. Contract "year"
   // (10 GPUs, 365 days) pays 2.80; contract "short" (5 GPUs, 100 days) pays 4.00:
   // 10 x 8,760 x 2.80 + 5 x 2,400 x 4.00 = 245,280 + 48,000 = 293,280.
-  const auto x = run(R"({"name": "res", "start": "2026-01-01", "horizon": "365d", "seed": 1,
+  const auto x = aidc::test::run_finance(
+      R"({"name": "res", "start": "2026-01-01", "horizon": "365d", "seed": 1,
     "fleet": {"pools": [{"id": "a", "gpu": "H100", "count": 10}, {"id": "b", "gpu": "H100", "count": 5}]},
     "workloads": {"contracts": [
       {"id": "year", "gpus": 10, "term_days": 365, "pools": ["a"]},
@@ -219,7 +222,8 @@ TEST_CASE("Utilization spot prices rise with utilization and customers below the
   SECTION("half the pool busy: the quote is base x (1 + 2 x 0.5^2) = 1.5 base") {
     // A contract holds 50 of 100 GPUs all year; short spot jobs (36 s, 0.5 an hour) rarely
     // overlap, so almost every quote is at utilization 50/100: 2.00 x 1.5 = 3.00 (3.04 at 51%).
-    const auto x = run(R"({"name": "us", "start": "2026-01-01", "horizon": "365d", "seed": 2,
+    const auto x = aidc::test::run_finance(
+        R"({"name": "us", "start": "2026-01-01", "horizon": "365d", "seed": 2,
       "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 100}]},
       "workloads": {"contracts": [{"id": "k", "gpus": 50, "term_days": 365}],
         "rentals": [{"id": "s", "contract": "spot", "arrivals": {"per_hour": 0.5}, "gpus": 1,
@@ -237,7 +241,8 @@ TEST_CASE("Utilization spot prices rise with utilization and customers below the
   SECTION("willingness to pay uniform on 0-4 against a quote of about 2: half walk away") {
     // 1,000 idle GPUs: utilization stays near 0, so the quote is about 2.00, and a customer
     // pays at least that with probability 1/2. About 4,380 arrivals: 4 sd = 4 x sqrt(0.25/4380).
-    const auto x = run(R"({"name": "wtp", "start": "2026-01-01", "horizon": "365d", "seed": 3,
+    const auto x = aidc::test::run_finance(
+        R"({"name": "wtp", "start": "2026-01-01", "horizon": "365d", "seed": 3,
       "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 1000}]},
       "workloads": {"rentals": [{"id": "s", "contract": "spot", "arrivals": {"per_hour": 0.5},
                                  "gpus": 1, "duration_hours": 0.01}]},
@@ -265,7 +270,7 @@ TEST_CASE("A leased pool pays rent on its installed GPU-hours and has no capex o
   auto with = [&](const std::string& pools) {
     std::string doc = text;
     doc.replace(doc.find("POOLS"), 5, pools);
-    return run(doc);
+    return aidc::test::run_finance(doc);
   };
   const auto owned = with("");
   const auto leased = with(R"(, "pools": {"h": {"lease_usd_per_gpu_hour": 2.0}})");

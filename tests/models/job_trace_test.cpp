@@ -15,6 +15,7 @@
 
 #include "aidc/scenario/errors.hpp"
 #include "aidc/training/job_trace.hpp"
+#include "support.hpp"
 
 using aidc::JobTrace;
 using aidc::JobTraceColumns;
@@ -22,30 +23,6 @@ using aidc::ScenarioError;
 using aidc::TraceJob;
 
 namespace {
-
-/// A directory under the system temp dir, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir()
-      : path_(std::filesystem::temp_directory_path() /
-              ("aidc-job-trace-test-" + std::to_string(::getpid()))) {
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string write(const std::string& name, const std::string& text) const {
-    std::string file = (path_ / name).string();
-    std::ofstream(file, std::ios::binary) << text;
-    return file;
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 /// The problems read_job_trace reports for `path`; empty if it reads.
 std::vector<std::string> problems_of(const std::string& path, const JobTraceColumns& columns = {}) {
@@ -77,7 +54,7 @@ std::vector<std::string> split(const std::string& line, char sep) {
 }  // namespace
 
 TEST_CASE("A small trace is read, filtered and sorted by submit time", "[trace]") {
-  TempDir dir;
+  aidc::test::TempDir dir;
   // j3 has no GPUs, j4 an empty GPU field, j5 GPUs but no duration (never ran): skipped.
   // Kept, sorted by submit time with ties in file order:
   //   j2 0 s, 1 GPU, 5400 s = 1.5 h -> 1.5 GPU-h
@@ -114,7 +91,7 @@ TEST_CASE("A small trace is read, filtered and sorted by submit time", "[trace]"
 }
 
 TEST_CASE("Other column names and time units are read as configured", "[trace]") {
-  TempDir dir;
+  aidc::test::TempDir dir;
   // Minutes: submit 90 min = 1.5 h, duration 30 min = 0.5 h; 3 GPUs -> 1.5 GPU-h.
   const std::string path = dir.write("m.csv",
                                      "gpus,t_min,run_min\n"
@@ -137,7 +114,7 @@ TEST_CASE("Other column names and time units are read as configured", "[trace]")
 }
 
 TEST_CASE("Trace errors name the file, the line and the column", "[trace][errors]") {
-  TempDir dir;
+  aidc::test::TempDir dir;
   const std::string header = "job_id,submit_time_s,num_gpus,duration_s\n";
   SECTION("not a number") {
     // Line 1 is the header; line 3 holds the "x".

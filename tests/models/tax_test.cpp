@@ -18,8 +18,6 @@ namespace {
 
 using Run = aidc::test::FinanceRun;
 
-Run run(const std::string& text) { return aidc::test::run_finance(text, "tax.json"); }
-
 /// Tax depreciation of pool `p` in period `k` (one pool row per period and pool).
 double tax_depreciation(const Run& x, std::size_t k, std::size_t p) {
   return x.f.rows.at(k * x.s.pools.size() + p).tax_depreciation;
@@ -42,12 +40,12 @@ TEST_CASE("MACRS in the statements follows Pub 946 by tax year for a placement i
   const std::string head = R"({"name": "q", "start": "2026-01-01", "horizon": "9y", "seed": 1,
       "period": "year", "fleet": {"pools": [)";
   SECTION("mid-quarter: quarters 1 to 4") {
-    const auto x = run(head + R"(
+    const auto x = aidc::test::run_finance(head + R"(
         {"id": "q1", "gpu": "H100", "count": 2, "in_service": "2026-02-10"},
         {"id": "q2", "gpu": "H100", "count": 2, "in_service": "2026-05-10"},
         {"id": "q3", "gpu": "H100", "count": 2, "in_service": "2026-08-10"},
         {"id": "q4", "gpu": "H100", "count": 10, "in_service": "2026-11-10"}]}, )" +
-                       finance + "}");
+                                           finance + "}");
     for (std::size_t p = 0; p < 4; ++p) {
       const double basis = (p == 3 ? 10 : 2) * 50'000.0;
       const auto table =
@@ -60,9 +58,9 @@ TEST_CASE("MACRS in the statements follows Pub 946 by tax year for a placement i
     }
   }
   SECTION("half-year: a June placement alone in its year") {
-    const auto x = run(head + R"(
+    const auto x = aidc::test::run_finance(head + R"(
         {"id": "june", "gpu": "H100", "count": 4, "in_service": "2026-06-15"}]}, )" +
-                       finance + "}");
+                                           finance + "}");
     const double basis = 4 * 50'000.0;
     const auto table = aidc::macrs_table_percent(n, aidc::MacrsConvention::half_year, 1);
     for (std::size_t k = 0; k < 9; ++k) {
@@ -78,7 +76,8 @@ TEST_CASE("MACRS tax years follow a fiscal year that ends in June", "[tax][macrs
   // Fiscal years end on June 30. A pool placed in service on 2026-08-15 falls in the first
   // quarter (July to September) of fiscal 2027, alone: half-year convention, Table A-1 by
   // fiscal year, one period per fiscal year from the start on 2026-07-01.
-  const auto x = run(R"({"name": "fy", "start": "2026-07-01", "horizon": "7y", "seed": 1,
+  const auto x =
+      aidc::test::run_finance(R"({"name": "fy", "start": "2026-07-01", "horizon": "7y", "seed": 1,
       "period": "year", "fleet": {"pools": [
         {"id": "p", "gpu": "H100", "count": 2, "in_service": "2026-08-15"}]},
       "finance": {"tax": {"rate": 0.21, "fiscal_year_end_month": 6}}})");
@@ -123,7 +122,7 @@ TEST_CASE("A loss is carried into the next year and tax is paid only on the rema
   //   2027: income 15 x 8,760 x 10 = 1,314,000 - 374,743.33 = 939,256.67; the loss offsets at
   //         most 80% of that (751,405.34), so all of it: taxable 689,427.79, tax 25% =
   //         172,356.95, paid when the year ends.
-  const auto x = run(two_year_case("", "year"));
+  const auto x = aidc::test::run_finance(two_year_case("", "year"));
   REQUIRE(x.f.entity.size() == 2);
   const double tax_a = 500'000.0 * 365.0 / 730.5;
   const double tax_b = 250'000.0 * 365.0 / 730.5;
@@ -165,8 +164,9 @@ TEST_CASE("A loss is carried into the next year and tax is paid only on the rema
 TEST_CASE("Losses offset all of a year's income when the limit is 100%, and can expire", "[tax]") {
   // In the two-year case the 80% limit does not bind, so a 100% limit taxes 2027 the same;
   // a loss that expires after one year can still be used in 2027, so that too is the same.
-  const auto full = run(two_year_case(R"(, "loss_offset_limit": 1)", "year"));
-  const auto expiring = run(two_year_case(R"(, "loss_carryforward_years": 1)", "year"));
+  const auto full = aidc::test::run_finance(two_year_case(R"(, "loss_offset_limit": 1)", "year"));
+  const auto expiring =
+      aidc::test::run_finance(two_year_case(R"(, "loss_carryforward_years": 1)", "year"));
   CHECK(full.f.entity[1].current_tax == Approx(expiring.f.entity[1].current_tax).epsilon(1e-12));
   // The pure function: losses of 100 and 50 in years 1 and 2, then income of 100 a year with
   // an 80% limit: year 3 uses 80 (tax on 20), year 4 uses the other 20 of year 1 and 50 of
@@ -190,8 +190,9 @@ TEST_CASE("Losses offset all of a year's income when the limit is 100%, and can 
 TEST_CASE("Quarterly instalments pay a quarter of the year's tax at each quarter end", "[tax]") {
   // The 2027 tax of the two-year case, 172,356.95, in four instalments in the quarters of
   // 2027 (periods 4 to 7); the income tax expense is still recognized when the year ends.
-  const auto annual = run(two_year_case("", "quarter"));
-  const auto quarterly = run(two_year_case(R"(, "payments": "quarterly")", "quarter"));
+  const auto annual = aidc::test::run_finance(two_year_case("", "quarter"));
+  const auto quarterly =
+      aidc::test::run_finance(two_year_case(R"(, "payments": "quarterly")", "quarter"));
   REQUIRE(quarterly.f.entity.size() == 8);
   const double tax = annual.f.entity[7].tax_paid;
   CHECK(tax > 0);

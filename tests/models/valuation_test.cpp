@@ -19,8 +19,6 @@ namespace {
 
 using Run = aidc::test::FinanceRun;
 
-Run run(const std::string& text) { return aidc::test::run_finance(text, "v.json"); }
-
 /// 10 H100s (500,000 at the catalog's 50,000 all-in) from the start, with `workloads` and
 /// `finance` (no energy, facility or maintenance cost unless `finance` sets them).
 std::string fleet(const std::string& horizon, const std::string& pool_extra,
@@ -46,9 +44,9 @@ TEST_CASE("Payback counts cash only: a hand-worked fraction, and never when cash
     // month brings 100 x its hours: cumulative cash -425,600 after January (744 h), then
     // -358,400, -284,000, -212,000, -137,600 and -65,600 after June; July's 74,400 brings it
     // back after 65,600 / 74,400 of July, each flow spread evenly over its period.
-    const auto x =
-        run(fleet("365d", "", kContract,
-                  R"("prices": {"reserved": {"model": "fixed", "usd_per_gpu_hour": 10}})"));
+    const auto x = aidc::test::run_finance(
+        fleet("365d", "", kContract,
+              R"("prices": {"reserved": {"model": "fixed", "usd_per_gpu_hour": 10}})"));
     REQUIRE(x.f.payback_years);
     const double days = 181.0 + 31.0 * 65'600.0 / 74'400.0;
     CHECK(*x.f.payback_years == Approx(days / 365.25).epsilon(1e-12));
@@ -57,7 +55,7 @@ TEST_CASE("Payback counts cash only: a hand-worked fraction, and never when cash
   SECTION("not reached: idle GPUs with a terminal value do not pay back") {
     // Nothing rented: the cash is -500,000 of capex and nothing else. The fleet's resale value
     // at the horizon counts in the NPV but not in the payback.
-    const auto x = run(fleet("365d", "", "", R"("prices": {})"));
+    const auto x = aidc::test::run_finance(fleet("365d", "", "", R"("prices": {})"));
     CHECK_FALSE(x.f.payback_years);
     CHECK(x.f.payback_shortfall_usd == Approx(500'000.0).epsilon(1e-12));
     CHECK(x.f.terminal.usd == Approx(500'000.0 * h100_resale(365)).epsilon(1e-12));
@@ -69,8 +67,9 @@ TEST_CASE("A pool retired early is sold at resale: proceeds are cash, the loss i
           "[valuation]") {
   // Retired on 2027-07-01 at 546 days of age. Book value, straight line over 5 years:
   // 500,000 x (1 - 546 / 1,826.25) = 350,513.35. Resale: 500,000 x 0.95 x 0.67^(546/365.25).
-  const auto x = run(fleet("2y", R"(, "retire": "2027-07-01")", "",
-                           R"("prices": {}, "depreciation": {"model": "straight_line",
+  const auto x =
+      aidc::test::run_finance(fleet("2y", R"(, "retire": "2027-07-01")", "",
+                                    R"("prices": {}, "depreciation": {"model": "straight_line",
                               "life_years": 5}, "tax": {"rate": 0.21})"));
   const double book = 500'000.0 * (1.0 - 546.0 / 1826.25);
   const double proceeds = 500'000.0 * h100_resale(546);
@@ -90,8 +89,9 @@ TEST_CASE("A pool retired early is sold at resale: proceeds are cash, the loss i
   CHECK(x.f.total.loss_carryforward ==
         Approx(100'000.0 + 80'000.0 - (proceeds - 320'000.0)).epsilon(1e-12));
   // A stated salvage value replaces the resale value.
-  const auto salvage = run(fleet("2y", R"(, "retire": "2027-07-01")", "",
-                                 R"("prices": {}, "pools": {"h": {"salvage_usd_per_gpu": 1000}})"));
+  const auto salvage = aidc::test::run_finance(
+      fleet("2y", R"(, "retire": "2027-07-01")", "",
+            R"("prices": {}, "pools": {"h": {"salvage_usd_per_gpu": 1000}})"));
   CHECK(salvage.f.total.disposal_proceeds == Approx(10'000.0).epsilon(1e-12));
 }
 
@@ -100,7 +100,7 @@ namespace {
 /// The fleet rents all ten GPUs all year at 3.00; the on-demand price, which values the pool
 /// in the impairment test, is 3.00 until 2026-07-01 and then `factor` x 3.00.
 Run impairment_case(const std::string& standard, double factor) {
-  return run(
+  return aidc::test::run_finance(
       fleet("365d", "", kContract,
             fmt::format(R"("prices": {{"reserved": {{"model": "fixed", "usd_per_gpu_hour": 3}},
       "on_demand": {{"model": "schedule", "usd_per_gpu_hour": 3,
@@ -164,11 +164,12 @@ TEST_CASE("Renting at the full-cost break-even price leaves the pool's EBIT at z
       "overhead_fraction_of_external_revenue": 0.08, "revenue_share": {"fraction": 0.05},
       "depreciation": {"model": "straight_line", "life_years": 5})";
   auto at = [&](const std::string& price) {
-    return run(R"({"name": "be", "start": "2026-01-01", "horizon": "365d", "seed": 1,
+    return aidc::test::run_finance(
+        R"({"name": "be", "start": "2026-01-01", "horizon": "365d", "seed": 1,
       "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 10}]},
       "workloads": {"contracts": [{"id": "k", "gpus": 6, "term_days": 365}]},
       "finance": {"prices": {"reserved": {"model": "fixed", "usd_per_gpu_hour": )" +
-               price + "}}, " + costs + "}}");
+        price + "}}, " + costs + "}}");
   };
   const auto first = at("2.0");
   REQUIRE(first.f.break_even.size() == 1);
@@ -189,8 +190,8 @@ TEST_CASE(
   SECTION("going concern") {
     // The last year's free cash flow (the 12 monthly periods of 2027, 365 days, scaled to a
     // year of 365.25 days) grown at 2% forever at 8%: FCF x 1.02 / 0.06.
-    const auto x =
-        run(fleet("2y", "", rented, prices + R"(, "terminal_value": {"method": "going_concern",
+    const auto x = aidc::test::run_finance(
+        fleet("2y", "", rented, prices + R"(, "terminal_value": {"method": "going_concern",
                                 "growth_rate": 0.02})"));
     REQUIRE(x.f.periods.size() == 24);
     double last_year = 0;
@@ -202,10 +203,11 @@ TEST_CASE(
   }
   SECTION("resale at both ends: the book life changes EBIT, not NPV") {
     auto with_life = [&](int years) {
-      return run(fleet("2y", R"(, "in_service": "2025-01-01")", rented,
-                       prices + fmt::format(R"(, "depreciation": {{"model": "straight_line",
+      return aidc::test::run_finance(
+          fleet("2y", R"(, "in_service": "2025-01-01")", rented,
+                prices + fmt::format(R"(, "depreciation": {{"model": "straight_line",
                          "life_years": {}}})",
-                                            years)));
+                                     years)));
     };
     const auto four = with_life(4);
     const auto six = with_life(6);
@@ -227,9 +229,10 @@ TEST_CASE("The opening book value of a units-of-production pool assumes its past
   const std::string pool = R"(, "in_service": "2024-01-01")";
   const std::string uop =
       R"("prices": {}, "depreciation": {"model": "units_of_production", "life_busy_hours": 40000})";
-  const auto x = run(fleet("30d", pool, "", uop + R"(, "utilization_before_window": 0.5)"));
+  const auto x = aidc::test::run_finance(
+      fleet("30d", pool, "", uop + R"(, "utilization_before_window": 0.5)"));
   CHECK(x.f.opening_net_book_value == Approx(500'000.0 * (1.0 - 8772.0 / 40000.0)).epsilon(1e-12));
-  CHECK_THROWS_WITH(run(fleet("30d", pool, "", uop)),
+  CHECK_THROWS_WITH(aidc::test::run_finance(fleet("30d", pool, "", uop)),
                     Catch::Contains("/finance/utilization_before_window") &&
                         Catch::Contains("pool \"h\" is depreciated by use"));
 }
@@ -240,9 +243,10 @@ TEST_CASE("Internal inference is valued by the work served, whatever GPU serves 
   // 10 x 8,760 x 1.67 = 146,292 whether H100s or A100s (0.3155 H100-equivalents each, so 32
   // of them) serve it. Five H100s serve half: 73,146 of value and 73,146 of revenue lost.
   auto serve = [](const std::string& gpu, int count) {
-    return run(R"({"name": "inf", "start": "2026-01-01", "horizon": "365d", "seed": 1,
+    return aidc::test::run_finance(
+        R"({"name": "inf", "start": "2026-01-01", "horizon": "365d", "seed": 1,
       "fleet": {"pools": [{"id": "p", "gpu": ")" +
-               gpu + R"(", "count": )" + std::to_string(count) + R"(}]},
+        gpu + R"(", "count": )" + std::to_string(count) + R"(}]},
       "workloads": {"inference": [{"id": "chat", "demand": {"base_gpus": 10}}]},
       "finance": {"prices": {"inference": {"model": "fixed", "usd_per_gpu_hour": 1.67}}}})");
   };
@@ -260,7 +264,8 @@ TEST_CASE("Internal inference is valued by the work served, whatever GPU serves 
 TEST_CASE("A purchase pays its deposit at order and the rest on delivery", "[valuation]") {
   // 8 H200s (34,700 each: 277,600) ordered 2026-01-01 with a 90-day lead time, 30% down:
   // 83,280 in January and 194,320 in April, when they enter service.
-  const auto x = run(R"({"name": "dep", "start": "2026-01-01", "horizon": "365d", "seed": 1,
+  const auto x = aidc::test::run_finance(
+      R"({"name": "dep", "start": "2026-01-01", "horizon": "365d", "seed": 1,
     "fleet": {"pools": [], "purchases": [{"id": "p", "gpu": "H200", "count": 8, "ordered": "2026-01-01",
                              "lead_time_days": 90}]},
     "finance": {"deposit_fraction": 0.3}})");
@@ -291,12 +296,12 @@ TEST_CASE("Loans: level payments by the annuity formula, and leverage in the equ
       fleet("2y", "", R"("contracts": [{"id": "k", "gpus": 10,
       "term_days": 730}])",
             R"("prices": {"reserved": {"model": "fixed", "usd_per_gpu_hour": 4}})");
-  const auto plain = run(base);
+  const auto plain = aidc::test::run_finance(base);
   std::string levered_text = base;
   levered_text.insert(levered_text.rfind('}') - 1,
                       R"(, "financing": {"debt_fraction": 0.6, "interest_rate": 0.06,
                           "term_years": 5})");
-  const auto levered = run(levered_text);
+  const auto levered = aidc::test::run_finance(levered_text);
   REQUIRE(plain.f.irr);
   REQUIRE(levered.f.equity_irr);
   CHECK(*levered.f.irr == Approx(*plain.f.irr).epsilon(1e-12));

@@ -20,7 +20,7 @@ Period period(long index, const std::string& start, const std::string& end) {
   return p;
 }
 
-constexpr std::size_t kTraining = aidc::index(aidc::WorkClass::training);
+constexpr std::size_t kTrainingClass = aidc::index(aidc::WorkClass::training);
 constexpr std::size_t kOnDemand = aidc::index(aidc::WorkClass::on_demand);
 constexpr std::size_t kSpot = aidc::index(aidc::WorkClass::spot);
 
@@ -30,8 +30,8 @@ std::vector<Period> two_periods() {
   std::vector<Period> ps{period(0, "2026-01-01", "2026-02-01"),
                          period(1, "2026-02-01", "2026-03-01")};
   ps[0].installed = ps[1].installed = 100;
-  ps[0].class_hours[kTraining] = 40;
-  ps[1].class_hours[kTraining] = 60;
+  ps[0].class_hours[kTrainingClass] = 40;
+  ps[1].class_hours[kTrainingClass] = 60;
   ps[0].class_hours[kOnDemand] = 30;
   ps[0].class_revenue[kOnDemand] = 90;
   ps[0].idle = 30;

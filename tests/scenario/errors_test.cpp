@@ -20,6 +20,7 @@
 
 #include "aidc/scenario/errors.hpp"
 #include "aidc/scenario/scenario.hpp"
+#include "support.hpp"
 
 using aidc::Diagnostic;
 using aidc::ScenarioError;
@@ -43,11 +44,7 @@ std::vector<Diagnostic> problems_of(const json& doc) {
   return {};
 }
 
-std::string all_lines(const std::vector<Diagnostic>& problems) {
-  std::string out;
-  for (const auto& d : problems) out += d.to_string() + "\n";
-  return out;
-}
+using aidc::test::all_lines;
 
 /// The first problem reported at exactly `pointer`, or nullptr.
 const Diagnostic* find_at(const std::vector<Diagnostic>& problems, const std::string& pointer) {

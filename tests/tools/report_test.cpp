@@ -30,10 +30,7 @@ using aidc::test::TempDir;
 /// `p` in single quotes for the shell.
 std::string shell_quoted(const fs::path& p) { return aidc::test::quoted(p); }
 
-void write_file(const fs::path& p, const std::string& content) {
-  fs::create_directories(p.parent_path());
-  aidc::test::write_file(p, content);
-}
+using aidc::test::write_file;
 
 const char* const kChromium = "/usr/bin/chromium";
 
