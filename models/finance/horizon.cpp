@@ -79,8 +79,8 @@ void break_even(const Scenario& s, const RunResult& r, FinanceResult& out) {
         f.overhead_fraction_of_external_revenue * st.external_revenue();
     t.costs += st.costs() - variable_overhead - st.revenue_share + st.depreciation + st.impairment -
                st.disposal_gain;
-    t.busy += hours(r.rows[i].gpu_seconds.busy);
-    t.installed += hours(r.rows[i].gpu_seconds.installed);
+    t.busy += to_hours(r.rows[i].gpu_seconds.busy);
+    t.installed += to_hours(r.rows[i].gpu_seconds.installed);
   }
   for (const auto& [gpu, t] : by_type) {
     const GpuType& type = s.catalog.at(gpu);
@@ -178,9 +178,9 @@ void horizon_metrics(const Scenario& s, const RunResult& r, const Ledger& ledger
   }
   const double cost_total =
       out.total.costs() + out.total.depreciation + out.total.impairment - out.total.disposal_gain;
-  const double installed_total = hours(r.totals.installed);
+  const double installed_total = to_hours(r.totals.installed);
   out.tco_usd_per_installed_gpu_hour = installed_total > 0 ? cost_total / installed_total : 0.0;
-  out.tco_usd_per_busy_gpu_hour = r.totals.busy > 0 ? cost_total / hours(r.totals.busy) : 0.0;
+  out.tco_usd_per_busy_gpu_hour = r.totals.busy > 0 ? cost_total / to_hours(r.totals.busy) : 0.0;
   break_even(s, r, out);
 }
 

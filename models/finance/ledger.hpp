@@ -15,9 +15,7 @@ namespace aidc::finance {
 using sim::kHoursPerYear;
 using sim::kSecondsPerYear;
 
-inline double hours(std::int64_t gpu_seconds) {
-  return static_cast<double>(gpu_seconds) / static_cast<double>(sim::kSecondsPerHour);
-}
+using sim::to_hours;
 
 /// The simulated time of midnight on `d`.
 inline sim::Time time_at(const Scenario& s, Date d) {

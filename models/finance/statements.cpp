@@ -17,8 +17,8 @@ namespace aidc {
 namespace {
 
 using finance::busy_kw;
-using finance::hours;
 using finance::kHoursPerYear;
+using finance::to_hours;
 constexpr double kHoursPerMonth = kHoursPerYear / 12.0;
 
 /// The GPU type in whose hours inference demand is counted: the catalog's H100, else a type
@@ -165,7 +165,7 @@ Ledger pool_statements(const Scenario& s, const RunResult& r, FinanceResult& out
     }
   }
 
-  const double installed_total = hours(r.totals.installed);
+  const double installed_total = to_hours(r.totals.installed);
   const double window_years =
       static_cast<double>((r.window_end - r.window_begin).seconds) / finance::kSecondsPerYear;
   // For the impairment test's trailing utilization: (end, busy, installed) by pool, cumulative.
@@ -200,22 +200,22 @@ Ledger pool_statements(const Scenario& s, const RunResult& r, FinanceResult& out
       } else if (g.by_class[c] > 0) {
         const double price = f.prices[c]->usd_per_gpu_hour(
             s.start, seg.begin, type, list_price(type, static_cast<WorkClass>(c)));
-        st.revenue[c] = hours(g.by_class[c]) * price;
+        st.revenue[c] = to_hours(g.by_class[c]) * price;
       }
     }
     const double kw = busy_kw(type);
-    const double kwh = (hours(g.busy) + hours(g.idle) * f.idle_power_fraction) * kw * f.pue;
+    const double kwh = (to_hours(g.busy) + to_hours(g.idle) * f.idle_power_fraction) * kw * f.pue;
     st.energy = kwh * f.energy_price_at(seg.begin);
-    st.facility = hours(g.installed) * kw * f.facility_usd_per_kw_month / kHoursPerMonth;
-    st.maintenance = hours(g.installed) / kHoursPerYear * f.pool_capex_usd_per_gpu[p] *
+    st.facility = to_hours(g.installed) * kw * f.facility_usd_per_kw_month / kHoursPerMonth;
+    st.maintenance = to_hours(g.installed) / kHoursPerYear * f.pool_capex_usd_per_gpu[p] *
                      f.maintenance_fraction_per_year;
-    st.network_storage = hours(g.busy) * f.network_storage_usd_per_gpu_hour;
+    st.network_storage = to_hours(g.busy) * f.network_storage_usd_per_gpu_hour;
     if (f.pool_lease_usd_per_gpu_hour[p]) {
-      st.lease = hours(g.installed) * *f.pool_lease_usd_per_gpu_hour[p];
+      st.lease = to_hours(g.installed) * *f.pool_lease_usd_per_gpu_hour[p];
     }
     st.overhead = f.overhead_fraction_of_external_revenue * st.external_revenue() +
                   (installed_total > 0 ? f.overhead_usd_per_year * window_years *
-                                             hours(g.installed) / installed_total
+                                             to_hours(g.installed) / installed_total
                                        : 0.0);
     for (std::size_t c = 0; c < kClassCount; ++c) {
       if (f.revenue_share_classes[c]) st.revenue_share += f.revenue_share_fraction * st.revenue[c];
@@ -241,7 +241,7 @@ Ledger pool_statements(const Scenario& s, const RunResult& r, FinanceResult& out
     const sim::Time from = std::max(seg.begin, pool.in_service);
     const sim::Time to = std::min(seg.end, pool.retire);
     if (cost > 0 && from < to) {
-      const double busy = pool.count > 0 ? hours(g.busy) / static_cast<double>(pool.count) : 0.0;
+      const double busy = pool.count > 0 ? to_hours(g.busy) / static_cast<double>(pool.count) : 0.0;
       st.depreciation = scale[p] * book[p].charge(from, to, busy_before[p], busy);
       st.tax_depreciation = tax[p].charge(from, to, busy_before[p], busy);
       accumulated[p] += st.depreciation;

@@ -13,9 +13,7 @@
 
 namespace aidc::output_detail {
 
-inline double hours(std::int64_t gpu_seconds) {
-  return static_cast<double>(gpu_seconds) / static_cast<double>(sim::kSecondsPerHour);
-}
+using sim::to_hours;
 
 inline double ratio(std::int64_t a, std::int64_t b) {
   return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
@@ -23,17 +21,17 @@ inline double ratio(std::int64_t a, std::int64_t b) {
 
 inline nlohmann::ordered_json gpu_hours_json(const GpuSeconds& s) {
   nlohmann::ordered_json j;
-  j["installed"] = hours(s.installed);
-  j["busy"] = hours(s.busy);
-  j["idle"] = hours(s.idle);
-  j["down"] = hours(s.down);
+  j["installed"] = to_hours(s.installed);
+  j["busy"] = to_hours(s.busy);
+  j["idle"] = to_hours(s.idle);
+  j["down"] = to_hours(s.down);
   nlohmann::ordered_json by_class;
   for (std::size_t c = 0; c < kClassCount; ++c) {
-    by_class[class_name(static_cast<WorkClass>(c))] = hours(s.by_class[c]);
+    by_class[class_name(static_cast<WorkClass>(c))] = to_hours(s.by_class[c]);
   }
   j["by_class"] = by_class;
-  j["training_goodput"] = hours(s.by_class[index(WorkClass::training)] - s.training_lost);
-  j["training_lost"] = hours(s.training_lost);
+  j["training_goodput"] = to_hours(s.by_class[index(WorkClass::training)] - s.training_lost);
+  j["training_lost"] = to_hours(s.training_lost);
   return j;
 }
 

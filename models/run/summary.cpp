@@ -146,8 +146,8 @@ nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r,
     sj["mean_wait_hours"] = st.mean_wait_hours;
     sj["p95_wait_hours"] = st.p95_wait_hours;
     sj["mean_gpus_busy"] = st.mean_gpus_busy;
-    sj["busy_gpu_hours"] = hours(st.busy_gpu_seconds);
-    sj["preempted_gpu_hours"] = hours(st.preempted_gpu_seconds);
+    sj["busy_gpu_hours"] = to_hours(st.busy_gpu_seconds);
+    sj["preempted_gpu_hours"] = to_hours(st.preempted_gpu_seconds);
     streams[st.id] = sj;
   }
   j["streams"] = streams;
@@ -175,7 +175,7 @@ nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r,
                               ? nlohmann::ordered_json()
                               : nlohmann::ordered_json(c.finish_hours - c.planned_finish_hours);
       cj["failures"] = c.failures;
-      cj["lost_gpu_hours"] = hours(c.lost_gpu_seconds);
+      cj["lost_gpu_hours"] = to_hours(c.lost_gpu_seconds);
       cj["work_done_fraction"] = c.work_done_fraction;
       campaigns[c.id] = cj;
     }

@@ -77,8 +77,8 @@ std::string summary_table(const Scenario& s, const RunResult& r, const FinanceRe
                      "idle", "down", "util");
   auto line = [&](const std::string& label, const GpuSeconds& g) {
     out += fmt::format("{:<22} {:>16} {:>16} {:>16} {:>12} {:>6.1f}%\n", label,
-                       thousands(hours(g.installed)), thousands(hours(g.busy)),
-                       thousands(hours(g.idle)), thousands(hours(g.down)),
+                       thousands(to_hours(g.installed)), thousands(to_hours(g.busy)),
+                       thousands(to_hours(g.idle)), thousands(to_hours(g.down)),
                        100.0 * ratio(g.busy, g.installed));
   };
   for (std::size_t p = 0; p < s.pools.size(); ++p) {
@@ -92,9 +92,9 @@ std::string summary_table(const Scenario& s, const RunResult& r, const FinanceRe
     }
     out += fmt::format(" {:>13}\n{:<22}", "(train lost)", "GPU-hours");
     for (std::size_t c = 0; c < kClassCount; ++c) {
-      out += fmt::format(" {:>13}", thousands(hours(r.totals.by_class[c])));
+      out += fmt::format(" {:>13}", thousands(to_hours(r.totals.by_class[c])));
     }
-    out += fmt::format(" {:>13}\n", thousands(hours(r.totals.training_lost)));
+    out += fmt::format(" {:>13}\n", thousands(to_hours(r.totals.training_lost)));
   }
   if (r.inference_demand_gpu_hours > 0) {
     out += fmt::format(
@@ -111,7 +111,7 @@ std::string summary_table(const Scenario& s, const RunResult& r, const FinanceRe
       out +=
           fmt::format("{:<22} {:>10} {:>10} {:>10} {:>10} {:>9} {:>14}\n", c.id,
                       day(c.planned_start_hours), day(c.start_hours), day(c.planned_finish_hours),
-                      day(c.finish_hours), c.failures, thousands(hours(c.lost_gpu_seconds)));
+                      day(c.finish_hours), c.failures, thousands(to_hours(c.lost_gpu_seconds)));
     }
   }
   std::optional<FinanceResult> own;

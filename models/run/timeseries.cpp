@@ -60,11 +60,12 @@ std::string timeseries_csv(const Scenario& s, const RunResult& r, const FinanceR
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}", row.period,
                        format_date(s.date_of(row.begin)), format_date(s.date_of(row.end)),
                        sim::to_hours(row.begin - sim::Time{}), sim::to_hours(row.end - sim::Time{}),
-                       pool, gpu, hours(g.installed), hours(g.busy), hours(g.idle), hours(g.down),
-                       ratio(g.busy, g.installed));
-    for (std::size_t c = 0; c < kClassCount; ++c) out += fmt::format(",{}", hours(g.by_class[c]));
-    out += fmt::format(",{},{}", hours(g.by_class[index(WorkClass::training)] - g.training_lost),
-                       hours(g.training_lost));
+                       pool, gpu, to_hours(g.installed), to_hours(g.busy), to_hours(g.idle),
+                       to_hours(g.down), ratio(g.busy, g.installed));
+    for (std::size_t c = 0; c < kClassCount; ++c)
+      out += fmt::format(",{}", to_hours(g.by_class[c]));
+    out += fmt::format(",{},{}", to_hours(g.by_class[index(WorkClass::training)] - g.training_lost),
+                       to_hours(g.training_lost));
   };
   for (std::size_t i = 0; i < r.rows.size(); ++i) {
     const PeriodRow& row = r.rows[i];

@@ -7,7 +7,10 @@
 
 namespace aidc::reading {
 
-using namespace std::chrono;
+using std::chrono::last;
+using std::chrono::months;
+using std::chrono::sys_days;
+using std::chrono::year_month_day;
 
 Date add_months(Date d, int n) {
   year_month_day ymd{d};

@@ -7,8 +7,6 @@
 
 namespace aidc::reading {
 
-using namespace std::chrono;
-
 /// The pools a workload may use: its "pools" list (ids), else every pool.
 std::vector<std::size_t> read_pool_list(const ParamReader& w,
                                         const std::map<std::string, std::size_t>& pool_index,

@@ -27,7 +27,11 @@ extern const char kBuiltinCatalogJson[];
 extern const char kScenarioSchemaJson[];
 }  // namespace detail
 
-using namespace std::chrono;
+using std::chrono::day;
+using std::chrono::month;
+using std::chrono::sys_days;
+using std::chrono::year;
+using std::chrono::year_month_day;
 using namespace reading;
 
 const json& builtin_catalog() {

@@ -12,8 +12,6 @@
 
 namespace aidc::reading {
 
-using namespace std::chrono;
-
 namespace {
 
 /// A replayed job trace: {"path": "jobs.csv", "submit_column", "gpus_column", "duration_column",

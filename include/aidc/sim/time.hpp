@@ -40,5 +40,7 @@ constexpr Duration days(std::int64_t n) { return {n * kSecondsPerDay}; }
 constexpr double to_hours(Duration d) {
   return static_cast<double>(d.seconds) / static_cast<double>(kSecondsPerHour);
 }
+/// A count of (GPU-)seconds in hours.
+constexpr double to_hours(std::int64_t seconds) { return to_hours(Duration{seconds}); }
 
 }  // namespace aidc::sim
