@@ -145,6 +145,7 @@ nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r,
     sj["waiting_at_end"] = st.waiting_at_end;
     sj["mean_wait_hours"] = st.mean_wait_hours;
     sj["p95_wait_hours"] = st.p95_wait_hours;
+    sj["mean_reneged_wait_hours"] = st.mean_reneged_wait_hours;
     sj["mean_gpus_busy"] = st.mean_gpus_busy;
     sj["busy_gpu_hours"] = to_hours(st.busy_gpu_seconds);
     sj["preempted_gpu_hours"] = to_hours(st.preempted_gpu_seconds);

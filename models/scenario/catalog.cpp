@@ -62,16 +62,21 @@ std::optional<sim::Duration> read_span(const ParamReader& r, std::string_view ke
   return std::nullopt;
 }
 
-/// "inf", or a number of hours >= 0.
-double read_patience(const ParamReader& r) {
+Patience read_patience(const ParamReader& r) {
   const std::string_view key = "patience_hours";
-  if (!r.has(key)) return 0.0;
+  if (!r.has(key)) return {};
   const json& v = r.node().at(key);
-  if (v.is_string() && v.get<std::string>() == "inf") return kInf;
-  if (v.is_number()) return r.number(key, 0.0, Bound::non_negative);
-  r.error(key,
-          fmt::format("wrong type (got {}, expected a number of hours >= 0 or \"inf\")", brief(v)));
-  return 0.0;
+  if (v.is_string() && v.get<std::string>() == "inf") return {kInf, nullptr};
+  if (v.is_number()) return {r.number(key, 0.0, Bound::non_negative), nullptr};
+  if (v.is_object()) {
+    std::shared_ptr<const Distribution> d = read_distribution(r, key, Bound::positive);
+    if (d) return {d->mean(), d};
+    return {};
+  }
+  r.error(key, fmt::format("wrong type (got {}, expected a number of hours >= 0, \"inf\" or a "
+                           "distribution of hours)",
+                           brief(v)));
+  return {};
 }
 
 /// The number at `key`, or nullopt when it is absent, null or not a number (the

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "aidc/distribution/distribution.hpp"
 #include "aidc/scenario/param_reader.hpp"
 #include "aidc/scenario/scenario.hpp"
 
@@ -36,8 +37,13 @@ Date add_months(Date d, int n);
 /// A span given as "5y", "90d", "6w", "36h" or a number of hours, from `from`; years are
 /// calendar years, so "1y" from 2028-01-01 is 366 days.
 std::optional<sim::Duration> read_span(const ParamReader& r, std::string_view key, Date from);
-/// "inf", or a number of hours >= 0.
-double read_patience(const ParamReader& r);
+/// A request's patience: a fixed number of hours (0, or +inf), or a distribution of them.
+struct Patience {
+  double hours = 0;
+  std::shared_ptr<const Distribution> distribution;
+};
+/// "inf", a number of hours >= 0, or a distribution of hours (an object with "dist").
+Patience read_patience(const ParamReader& r);
 /// The number at `key`, or nullopt when it is absent, null or not a number.
 std::optional<double> optional_number(const json& entry, const char* key);
 

@@ -102,7 +102,13 @@ RentalSpec read_job_stream(const ParamReader& w, const Scenario& s, WorkClass cl
     r.gpus = read_distribution(w, "gpus", Bound::positive);
     r.duration_hours = read_distribution(w, "duration_hours", Bound::positive);
   }
-  r.patience_hours = w.has("patience_hours") ? read_patience(w) : (rental ? 0.0 : kInf);
+  if (w.has("patience_hours")) {
+    Patience patience = read_patience(w);
+    r.patience_hours = patience.hours;
+    r.patience = std::move(patience.distribution);
+  } else {
+    r.patience_hours = rental ? 0.0 : kInf;
+  }
   r.pools = read_pool_list(w, pool_index, s.pools.size());
   return r;
 }

@@ -46,14 +46,17 @@ void JobStreams::arrive(std::size_t i) {
       return;
     }
   }
-  if (st.spec->patience_hours <= 0 || gpus > st.largest_pool) {
+  const Distribution* drawn = st.spec->patience.get();
+  if ((!drawn && st.spec->patience_hours <= 0) || gpus > st.largest_pool) {
     if (counted) ++st.stats.lost;
     return;
   }
   Waiting w{k_.now(), gpus, duration, {}, false, counted};
   const auto slot = acquire_waiting(w);
-  if (std::isfinite(st.spec->patience_hours)) {
-    waiting_[slot].renege = k_.engine.schedule_in(sim::seconds(to_seconds(st.spec->patience_hours)),
+  // A distribution of patience is drawn only for a request that waits, from its own stream.
+  const double patience = drawn ? drawn->sample(st.patience_rng) : st.spec->patience_hours;
+  if (std::isfinite(patience)) {
+    waiting_[slot].renege = k_.engine.schedule_in(sim::seconds(to_seconds(std::max(0.0, patience))),
                                                   [this, i, slot](Engine&) { renege(i, slot); });
   }
   st.queue.push_back(slot);
@@ -62,7 +65,10 @@ void JobStreams::arrive(std::size_t i) {
 void JobStreams::renege(std::size_t i, std::uint32_t slot) {
   Waiting& w = waiting_[slot];
   w.gone = true;
-  if (w.counted) ++streams_[i].stats.reneged;
+  if (w.counted) {
+    ++streams_[i].stats.reneged;
+    streams_[i].reneged_wait += k_.now() - w.arrived;
+  }
   // The request behind it may fit where this one did not.
   for (const std::uint32_t p : streams_[i].pools) dispatch(p);
 }

@@ -42,7 +42,7 @@ struct Running {
 struct Stream {
   const RentalSpec* spec = nullptr;
   WorkClass cls = WorkClass::on_demand;
-  sim::Rng arrivals_rng, gpus_rng, duration_rng, wtp_rng;
+  sim::Rng arrivals_rng, gpus_rng, duration_rng, wtp_rng, patience_rng;
   std::size_t segment = 0;
   std::size_t trace_next = 0;
   double clock_hours = 0;
@@ -51,6 +51,7 @@ struct Stream {
   std::int64_t largest_pool = 0;
   StreamStats stats;
   std::vector<std::int64_t> waits;
+  std::int64_t reneged_wait = 0;  // seconds the counted reneged requests waited, in all
   std::int64_t busy = 0;
   std::int64_t last = 0;
   std::int64_t busy_acc = 0;
@@ -150,6 +151,10 @@ class JobStreams final : public Workload {
         std::nth_element(st.waits.begin(), nth, st.waits.end());
         out.p95_wait_hours = static_cast<double>(*nth) / sim::kSecondsPerHour;
       }
+      if (out.reneged > 0) {
+        out.mean_reneged_wait_hours = static_cast<double>(st.reneged_wait) /
+                                      static_cast<double>(out.reneged) / sim::kSecondsPerHour;
+      }
       out.busy_gpu_seconds = st.busy_acc;
       out.mean_gpus_busy = static_cast<double>(st.busy_acc) / window;
       r.streams.push_back(out);
@@ -170,6 +175,7 @@ class JobStreams final : public Workload {
     st.gpus_rng = k_.stream("rentals." + spec.id + ".gpus");
     st.duration_rng = k_.stream("rentals." + spec.id + ".duration");
     st.wtp_rng = k_.stream("rentals." + spec.id + ".willingness_to_pay");
+    st.patience_rng = k_.stream("rentals." + spec.id + ".patience");
     for (const std::size_t p : spec.pools) {
       if (!s.policy.allows(spec.work_class, s.pools[p].gpu)) continue;
       st.pools.push_back(static_cast<std::uint32_t>(p));

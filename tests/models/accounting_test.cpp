@@ -124,7 +124,7 @@ aidc::Scenario parse(const char* text) {
 
 }  // namespace
 
-TEST_CASE("GPU-hours and money are conserved in every shipped scenario", "[accounting]") {
+TEST_CASE("GPU-hours and money are conserved in every shipped scenario", "[accounting][slow]") {
   for (const auto& entry :
        std::filesystem::recursive_directory_iterator(std::string(AIDC_SOURCE_DIR) + "/scenarios")) {
     if (entry.path().extension() != ".json") continue;

@@ -48,6 +48,57 @@ double mmc_d_abandonment(int c, double lambda, double mu, double tau) {
   return lambda * p0 * top * std::exp(-g * tau) / (c * mu);
 }
 
+/// Erlang A (M/M/c+M): exponential patience with rate theta. The number in system is a
+/// birth-death chain, pi_n ~ a^n/n! up to c and pi_n = pi_{n-1} lambda / (c mu + (n-c) theta)
+/// above (Palm 1943; Garnett, Mandelbaum and Reiman 2002). An arrival that finds k waiting
+/// (PASTA) is served after k+1 stages, the j-th ahead of it leaving at rate r_j = c mu + j
+/// theta, while it abandons at rate theta: P(served | k) = prod_j r_j / (r_j + theta), and
+/// each stage lasts Exp(r_j + theta) whichever way it ends.
+struct ErlangA {
+  double abandon = 0;         // P(abandon), from the arrivals' view
+  double abandon_little = 0;  // theta E[queue] / lambda: the same, by conservation
+  double wait_served = 0;     // E[wait | served]
+  double wait_abandoned = 0;  // E[wait | abandoned]
+};
+
+ErlangA erlang_a(int c, double lambda, double mu, double theta) {
+  const double a = lambda / mu;
+  std::vector<double> p{1.0};  // pi_n / pi_0
+  for (int n = 1; n <= c; ++n) p.push_back(p.back() * a / n);
+  for (int n = c + 1; p.back() > 1e-18 * p[static_cast<std::size_t>(c)] || n < 2 * c; ++n) {
+    p.push_back(p.back() * lambda / (c * mu + (n - c) * theta));
+  }
+  double total = 0;
+  for (const double x : p) total += x;
+  ErlangA out;
+  double queue = 0, served = 0, served_wait = 0, abandoned_wait = 0;
+  for (std::size_t n = 0; n < p.size(); ++n) {
+    const double pi = p[n] / total;
+    if (static_cast<int>(n) < c) {
+      served += pi;
+      continue;
+    }
+    const int k = static_cast<int>(n) - c;
+    queue += k * pi;
+    double reach = 1.0, wait_all = 0;  // P(reaching the stage), E[time in queue]
+    for (int j = k; j >= 0; --j) {
+      const double r = c * mu + j * theta;
+      wait_all += reach / (r + theta);
+      reach *= r / (r + theta);
+    }
+    double stages = 0;  // sum of 1 / (r_j + theta): E[wait | served, k]
+    for (int j = 0; j <= k; ++j) stages += 1.0 / (c * mu + j * theta + theta);
+    served += pi * reach;
+    served_wait += pi * reach * stages;
+    abandoned_wait += pi * (wait_all - reach * stages);
+    out.abandon += pi * (1 - reach);
+  }
+  out.abandon_little = theta * queue / lambda;
+  out.wait_served = served_wait / served;
+  out.wait_abandoned = abandoned_wait / out.abandon;
+  return out;
+}
+
 /// 0.995 quantile of Student's t with 9 degrees of freedom (two-sided 99%).
 constexpr double kT99Df9 = 3.2498;
 constexpr int kReplications = 10;
@@ -79,11 +130,11 @@ aidc::Scenario queue_scenario(int c, double lambda, double mean_hours, const std
 }
 
 struct Replicated {
-  Interval wait_hours, utilization, lost_fraction, reneged_fraction;
+  Interval wait_hours, utilization, lost_fraction, reneged_fraction, reneged_wait_hours;
 };
 
 Replicated replicate(const aidc::Scenario& s) {
-  std::vector<double> wait, util, lost, reneged;
+  std::vector<double> wait, util, lost, reneged, reneged_wait;
   for (std::uint64_t r = 0; r < kReplications; ++r) {
     const auto result = aidc::simulate(s, r);
     const auto& st = result.streams.at(0);
@@ -92,8 +143,9 @@ Replicated replicate(const aidc::Scenario& s) {
                    static_cast<double>(result.totals.installed));
     lost.push_back(static_cast<double>(st.lost) / static_cast<double>(st.arrived));
     reneged.push_back(static_cast<double>(st.reneged) / static_cast<double>(st.arrived));
+    reneged_wait.push_back(st.mean_reneged_wait_hours);
   }
-  return {interval(wait), interval(util), interval(lost), interval(reneged)};
+  return {interval(wait), interval(util), interval(lost), interval(reneged), interval(reneged_wait)};
 }
 
 }  // namespace
@@ -107,6 +159,18 @@ TEST_CASE("The closed forms used below match published values", "[queue][erlang]
   CHECK(mmc_d_abandonment(1, 0.5, 1.0, 0.0) == Approx(0.5 / 1.5).epsilon(1e-12));
   // tau -> infinity and rho < 1: nobody abandons.
   CHECK(mmc_d_abandonment(4, 3.0, 1.0, 200.0) == Approx(0.0).margin(1e-12));
+  // Erlang A: abandonment seen by the arrivals equals theta E[Q] / lambda (conservation), and
+  // as theta -> 0 (no abandonment) the wait of the served tends to Erlang C's.
+  const ErlangA x = erlang_a(32, 30.0, 1.0, 2.0);
+  CHECK(x.abandon == Approx(x.abandon_little).epsilon(1e-9));
+  const ErlangA slow = erlang_a(8, 6.0, 1.0, 1e-7);
+  CHECK(slow.wait_served == Approx(erlang_c(8, 6.0) / (8.0 - 6.0)).epsilon(1e-4));
+  CHECK(slow.abandon == Approx(0.0).margin(1e-5));
+  // M/M/1+M with theta = mu: the chain is M/M/infinity-like above c, checked by hand: with
+  // lambda = mu = theta = 1, pi_n = pi_0 / n! for n >= 1 (Poisson(1)), P(queue = k) = e^-1 /
+  // (k+1)!, so P(abandon) = theta E[Q] / lambda = sum_k k e^-1 / (k+1)! = 1 - (1 - e^-1) = e^-1.
+  const ErlangA one = erlang_a(1, 1.0, 1.0, 1.0);
+  CHECK(one.abandon == Approx(std::exp(-1.0)).epsilon(1e-9));
 }
 
 TEST_CASE("An infinite-patience stream matches Erlang C: mean wait and utilization",
@@ -163,4 +227,27 @@ TEST_CASE("A fixed-patience stream reneges with the M/M/c+D abandonment probabil
   CAPTURE(expected, rep.reneged_fraction.mean, rep.reneged_fraction.half_width);
   CHECK(std::abs(rep.reneged_fraction.mean - expected) <= rep.reneged_fraction.half_width);
   CHECK(rep.lost_fraction.mean == 0.0);
+}
+
+TEST_CASE("Exponential patience abandons as Erlang A (M/M/c+M) predicts", "[queue][erlang][slow]") {
+  // 32 GPUs, mean rental 1 hour, mean patience 30 minutes, below, at and above capacity.
+  struct Case {
+    double lambda;
+  };
+  const auto cs = GENERATE(Case{28.0}, Case{32.0}, Case{40.0});
+  const int c = 32;
+  const ErlangA expected = erlang_a(c, cs.lambda, 1.0, 2.0);
+  const auto rep = replicate(
+      queue_scenario(c, cs.lambda, 1.0, R"({"dist": "exponential", "mean": 0.5})", 60, 5));
+  CAPTURE(cs.lambda, expected.abandon, rep.reneged_fraction.mean, rep.reneged_fraction.half_width,
+          expected.wait_served, rep.wait_hours.mean, rep.wait_hours.half_width,
+          expected.wait_abandoned, rep.reneged_wait_hours.mean, rep.reneged_wait_hours.half_width);
+  CHECK(std::abs(rep.reneged_fraction.mean - expected.abandon) <= rep.reneged_fraction.half_width);
+  CHECK(std::abs(rep.wait_hours.mean - expected.wait_served) <= rep.wait_hours.half_width);
+  CHECK(std::abs(rep.reneged_wait_hours.mean - expected.wait_abandoned) <=
+        rep.reneged_wait_hours.half_width);
+  CHECK(rep.lost_fraction.mean == 0.0);
+  // The intervals are informative.
+  CHECK(rep.reneged_fraction.half_width < 0.1 * expected.abandon);
+  CHECK(rep.wait_hours.half_width < 0.1 * expected.wait_served);
 }

@@ -106,6 +106,8 @@ struct RentalSpec {
   std::shared_ptr<const Distribution> gpus;
   std::shared_ptr<const Distribution> duration_hours;
   double patience_hours = 0;       // 0: lost if not served at once; +inf: waits
+  /// When set, each request draws its own patience in hours (`patience_hours` is its mean).
+  std::shared_ptr<const Distribution> patience;
   std::vector<std::size_t> pools;  // indices of eligible pools
 };
 
