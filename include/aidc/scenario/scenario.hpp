@@ -105,7 +105,7 @@ struct RentalSpec {
   std::vector<RateSegment> arrivals;  // sorted by `from`, first at t=0
   std::shared_ptr<const Distribution> gpus;
   std::shared_ptr<const Distribution> duration_hours;
-  double patience_hours = 0;       // 0: lost if not served at once; +inf: waits
+  double patience_hours = 0;  // 0: lost if not served at once; +inf: waits
   /// When set, each request draws its own patience in hours (`patience_hours` is its mean).
   std::shared_ptr<const Distribution> patience;
   std::vector<std::size_t> pools;  // indices of eligible pools

@@ -56,8 +56,8 @@ struct StreamStats {
   std::int64_t reneged = 0;    // left the queue when their patience ran out
   std::int64_t preempted = 0;  // of the served, cut short (policy, failure or retirement)
   std::int64_t waiting_at_end = 0;
-  double mean_wait_hours = 0;  // over the served
-  double p95_wait_hours = 0;   // nearest rank, over the served
+  double mean_wait_hours = 0;          // over the served
+  double p95_wait_hours = 0;           // nearest rank, over the served
   double mean_reneged_wait_hours = 0;  // over the reneged: the time they waited before leaving
   std::int64_t busy_gpu_seconds = 0;
   std::int64_t preempted_gpu_seconds = 0;  // GPU-time the preempted did not get to run
