@@ -81,13 +81,13 @@ ErlangA erlang_a(int c, double lambda, double mu, double theta) {
     const int k = static_cast<int>(n) - c;
     queue += k * pi;
     double reach = 1.0, wait_all = 0;  // P(reaching the stage), E[time in queue]
+    double stages = 0;                 // sum of 1 / (r_j + theta): E[wait | served, k]
     for (int j = k; j >= 0; --j) {
       const double r = c * mu + j * theta;
       wait_all += reach / (r + theta);
+      stages += 1.0 / (r + theta);
       reach *= r / (r + theta);
     }
-    double stages = 0;  // sum of 1 / (r_j + theta): E[wait | served, k]
-    for (int j = 0; j <= k; ++j) stages += 1.0 / (c * mu + j * theta + theta);
     served += pi * reach;
     served_wait += pi * reach * stages;
     abandoned_wait += pi * (wait_all - reach * stages);

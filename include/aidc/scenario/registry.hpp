@@ -14,10 +14,11 @@
 namespace aidc {
 
 namespace registry_detail {
-/// The name under `selector`, or "" (and a recorded problem) when it is missing or names no
-/// model of `kind`: the message lists `names` and suggests the nearest.
-std::string selected_name(const ParamReader& reader, const std::string& kind,
-                          const std::string& selector, const std::vector<std::string>& names);
+/// Records why `reader` names no model of `kind` under `selector`: the key is missing, or its
+/// string is unknown (the message lists `names` and suggests the nearest). A value of the
+/// wrong type has been recorded already, by ParamReader::string.
+void report_unknown(const ParamReader& reader, const std::string& kind, const std::string& selector,
+                    const std::vector<std::string>& names);
 }  // namespace registry_detail
 
 /// One parameter of a model, as `aidc models` lists it.
@@ -58,9 +59,12 @@ class Registry {
   /// with the node's pointer.
   std::unique_ptr<T> make(const ParamReader& reader) const {
     if (!reader.expect_object()) return nullptr;
-    const std::string name = registry_detail::selected_name(reader, kind_, selector_, names());
-    const auto it = entries_.find(name);
-    if (it == entries_.end()) return nullptr;
+    const auto it =
+        reader.has(selector_) ? entries_.find(reader.string(selector_, "")) : entries_.end();
+    if (it == entries_.end()) {
+      registry_detail::report_unknown(reader, kind_, selector_, names());
+      return nullptr;
+    }
     std::vector<std::string> allowed{selector_};
     for (const auto& p : it->second.params) allowed.push_back(p.name);
     reader.allow_only(allowed);
