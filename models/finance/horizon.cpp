@@ -295,6 +295,16 @@ std::vector<std::pair<std::string, std::string>> finance_conventions(const Finan
   out.emplace_back("inference_value",
                    "internal inference is valued per H100-equivalent GPU-hour served; unserved "
                    "demand at the same price is reported as lost revenue");
+  if (f.prices[index(WorkClass::api)]) {
+    out.emplace_back(
+        "api_tokens",
+        "model access (class api) is outside revenue, billed on the tokens served at the input "
+        "and output prices in force; lost tokens are demand not served, at the same prices; the "
+        "cost of the tokens is the GPU-hours that served them: their share, by installed "
+        "GPU-hours, of depreciation, facility, maintenance and lease, plus their energy running "
+        "busy and network and storage (idle GPUs are not charged to them); the margin also "
+        "deducts the overhead on outside revenue and the revenue share when it names api");
+  }
   if (f.financing) {
     out.emplace_back(
         "financing",

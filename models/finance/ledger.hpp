@@ -60,6 +60,10 @@ std::size_t period_of(const Ledger& ledger, sim::Time t);
 
 /// The pools' statements, by segment and row, into `out.rows` (and the ledger).
 Ledger pool_statements(const Scenario& s, const RunResult& r, FinanceResult& out);
+/// Model access sold by the token: tokens, revenue, cost and margin by period and GPU type
+/// (tokens.cpp), from the segments and the pools' statements.
+void token_economics(const Scenario& s, const RunResult& r, const Ledger& ledger,
+                     FinanceResult& out);
 /// The entity's lines by period (tax, deferred tax, interest, debt) into `out.entity`.
 void entity_statements(const Scenario& s, const RunResult& r, Ledger& ledger, FinanceResult& out);
 /// Periods, totals and the horizon metrics.

@@ -116,7 +116,19 @@ void read_prices(const ParamReader& f, FinanceSpec& spec) {
       names.emplace_back(class_name(static_cast<WorkClass>(c)));
     prices.allow_only(names);
     for (std::size_t c = 0; c < kClassCount; ++c) {
-      if (prices.has(names[c])) spec.prices[c] = pricing_models().make(prices.child(names[c]));
+      if (!prices.has(names[c])) continue;
+      spec.prices[c] = pricing_models().make(prices.child(names[c]));
+      if (!spec.prices[c]) continue;
+      const bool tokens = spec.prices[c]->token_prices(Date{}, sim::Time{}).has_value();
+      if (c == index(WorkClass::api) && !tokens) {
+        prices.error(names[c],
+                     "model access is billed by the token (expected \"model\": "
+                     "\"tokens\")");
+      } else if (c != index(WorkClass::api) && !spec.prices[c]->prices_gpu_hours()) {
+        prices.error(names[c],
+                     "a token price for GPU-hours needs the tokens/s one H100 serves "
+                     "(expected \"tokens_per_second_per_gpu\")");
+      }
     }
     return;
   }
@@ -307,6 +319,14 @@ std::shared_ptr<const FinanceSpec> read_finance(const ParamReader& f, const Scen
   }
   if (f.has("pools")) read_pools(f.child("pools"), s, *spec);
   read_prices(f, *spec);
+  const bool sells_tokens = std::any_of(s.inference.begin(), s.inference.end(), [](const auto& k) {
+    return k.work_class == WorkClass::api;
+  });
+  if (sells_tokens && !spec->prices[index(WorkClass::api)]) {
+    f.error("prices",
+            "missing \"api\": the scenario sells model access, so its token prices "
+            "must be stated (expected {\"api\": {\"model\": \"tokens\", ...}})");
+  }
   // A number, or a dated schedule [{"from": date, "usd_per_kwh": x}, ...]; before the first
   // date the first price holds.
   if (f.has("energy_usd_per_kwh") && f.node().at("energy_usd_per_kwh").is_array()) {

@@ -32,6 +32,7 @@ GpuType reference_type(const Scenario& s) {
 
 constexpr std::size_t kInference = index(WorkClass::inference);
 constexpr std::size_t kOnDemand = index(WorkClass::on_demand);
+constexpr std::size_t kApi = index(WorkClass::api);
 
 }  // namespace
 
@@ -195,6 +196,11 @@ Ledger pool_statements(const Scenario& s, const RunResult& r, FinanceResult& out
         const double price = f.prices[c]->usd_per_gpu_hour(
             s.start, seg.begin, reference, list_price(reference, WorkClass::inference));
         st.revenue[c] = g.inference_served_gpu_hours * price;
+      } else if (c == kApi) {
+        // Model access is billed on the tokens served, input and output at their prices.
+        const TokenPrices price = *f.prices[c]->token_prices(s.start, seg.begin);
+        st.revenue[c] =
+            (g.api_input_tokens * price.input + g.api_output_tokens * price.output) / 1e6;
       } else if (f.prices[c]->priced_at_start()) {
         st.revenue[c] = g.accrued_revenue_usd[c];  // each job or contract at its own price
       } else if (g.by_class[c] > 0) {
@@ -356,6 +362,7 @@ Ledger pool_statements(const Scenario& s, const RunResult& r, FinanceResult& out
 FinanceResult compute_finance(const Scenario& s, const RunResult& r) {
   FinanceResult out;
   finance::Ledger ledger = finance::pool_statements(s, r, out);
+  finance::token_economics(s, r, ledger, out);
   finance::entity_statements(s, r, ledger, out);
   finance::horizon_metrics(s, r, ledger, out);
   return out;

@@ -1,5 +1,6 @@
 #include "aidc/pricing/pricing.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <stdexcept>
@@ -74,66 +75,106 @@ class Schedule final : public PricingModel {
   std::vector<Step> steps_;
 };
 
-/// Falls by `decline_per_year`, stepped on the first day of each month from the start
-/// ((1 - decline)^(months/12)), and steps down by `factor` when a newer type launches.
-class GenerationalDecay final : public PricingModel {
+/// Whole calendar months from the month of `start` to the month of the day at `t`.
+int months_since(sys_days start, sim::Time t) {
+  const auto day = start + std::chrono::days{t.seconds / sim::kSecondsPerDay};
+  const std::chrono::year_month_day a{start};
+  const std::chrono::year_month_day b{day};
+  return (static_cast<int>(b.year()) - static_cast<int>(a.year())) * 12 +
+         static_cast<int>(static_cast<unsigned>(b.month())) -
+         static_cast<int>(static_cast<unsigned>(a.month()));
+}
+
+/// A yearly decline stepped on the first day of each month from the start,
+/// (1 - decline)^(months/12), times every dated step in force.
+class Decline {
  public:
-  GenerationalDecay(std::optional<double> usd, double decline, std::vector<Step> launches)
-      : usd_(usd), decline_(decline), launches_(std::move(launches)) {
+  Decline(double decline, std::vector<Step> steps) : decline_(decline), steps_(std::move(steps)) {
     if (decline_ >= 1) throw std::invalid_argument("expected decline_per_year below 1");
   }
-  double usd_per_gpu_hour(sys_days start, sim::Time t, const GpuType&, double list) const override {
-    const auto day = start + std::chrono::days{t.seconds / sim::kSecondsPerDay};
-    const std::chrono::year_month_day a{start};
-    const std::chrono::year_month_day b{day};
-    const int months = (static_cast<int>(b.year()) - static_cast<int>(a.year())) * 12 +
-                       static_cast<int>(static_cast<unsigned>(b.month())) -
-                       static_cast<int>(static_cast<unsigned>(a.month()));
-    double price = base_price(usd_, list) * std::pow(1.0 - decline_, months / 12.0);
-    for (const auto& s : launches_) {
+  /// `price` at `t`: times the decline so far, then times each step in force.
+  double apply(double price, sys_days start, sim::Time t) const {
+    price *= std::pow(1.0 - decline_, months_since(start, t) / 12.0);
+    for (const auto& s : steps_) {
       if (t >= time_at(start, s.from)) price *= s.factor;
     }
     return price;
   }
-  std::vector<sys_days> change_dates(sys_days start, sys_days end) const override {
+  std::vector<sys_days> change_dates(sys_days start, sys_days end) const {
     std::vector<sys_days> out;
-    const std::chrono::year_month_day first{start};
-    for (int m = 1;; ++m) {
-      const sys_days d{(first.year() / first.month() / std::chrono::day{1}) +
-                       std::chrono::months{m}};
-      if (d >= end) break;
-      out.push_back(d);
+    if (decline_ > 0) {
+      const std::chrono::year_month_day first{start};
+      for (int m = 1;; ++m) {
+        const sys_days d{(first.year() / first.month() / std::chrono::day{1}) +
+                         std::chrono::months{m}};
+        if (d >= end) break;
+        out.push_back(d);
+      }
     }
-    for (const auto& s : launches_) out.push_back(s.from);
+    for (const auto& s : steps_) out.push_back(s.from);
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
   }
 
  private:
-  std::optional<double> usd_;
   double decline_;
-  std::vector<Step> launches_;
+  std::vector<Step> steps_;
 };
 
-/// Model access billed by tokens: an hour of a GPU serves tokens_per_second_per_gpu (an H100's)
-/// x the type's inference_factor x 3,600 tokens, a share of them output, priced per million.
-class Tokens final : public PricingModel {
+/// Falls by `decline_per_year`, stepped on the first day of each month from the start
+/// ((1 - decline)^(months/12)), and steps down by `factor` when a newer type launches.
+class GenerationalDecay final : public PricingModel {
  public:
-  Tokens(double input_usd, double output_usd, double output_share, double tokens_per_second)
-      : input_usd_(input_usd),
-        output_usd_(output_usd),
-        output_share_(output_share),
-        tokens_per_second_(tokens_per_second) {}
-  double usd_per_gpu_hour(sys_days, sim::Time, const GpuType& gpu, double) const override {
-    const double tokens = tokens_per_second_ * gpu.inference_factor * 3600.0;
-    const double usd_per_million = (1.0 - output_share_) * input_usd_ + output_share_ * output_usd_;
-    return tokens * usd_per_million / 1e6;
+  GenerationalDecay(std::optional<double> usd, double decline, std::vector<Step> launches)
+      : usd_(usd), decline_(decline, std::move(launches)) {}
+  double usd_per_gpu_hour(sys_days start, sim::Time t, const GpuType&, double list) const override {
+    return decline_.apply(base_price(usd_, list), start, t);
   }
-  std::vector<sys_days> change_dates(sys_days, sys_days) const override { return {}; }
+  std::vector<sys_days> change_dates(sys_days start, sys_days end) const override {
+    return decline_.change_dates(start, end);
+  }
 
  private:
-  double input_usd_, output_usd_, output_share_, tokens_per_second_;
+  std::optional<double> usd_;
+  Decline decline_;
+};
+
+/// Model access billed by tokens, USD per million input and output tokens, which may fall by a
+/// share a year (stepped monthly) and step on dates. As a price per GPU-hour (internal
+/// inference), an hour of a GPU serves tokens_per_second_per_gpu (an H100's) x the type's
+/// inference_factor x 3,600 tokens, a share of them output.
+class Tokens final : public PricingModel {
+ public:
+  Tokens(TokenPrices prices, double output_share, std::optional<double> tokens_per_second,
+         Decline decline)
+      : prices_(prices),
+        output_share_(output_share),
+        tokens_per_second_(tokens_per_second),
+        decline_(std::move(decline)) {}
+  double usd_per_gpu_hour(sys_days start, sim::Time t, const GpuType& gpu, double) const override {
+    if (!tokens_per_second_) {
+      throw std::logic_error("a tokens price per GPU-hour needs tokens_per_second_per_gpu");
+    }
+    const TokenPrices p = *token_prices(start, t);
+    const double tokens = *tokens_per_second_ * gpu.inference_factor * 3600.0;
+    const double usd_per_million = (1.0 - output_share_) * p.input + output_share_ * p.output;
+    return tokens * usd_per_million / 1e6;
+  }
+  std::optional<TokenPrices> token_prices(sys_days start, sim::Time t) const override {
+    return TokenPrices{decline_.apply(prices_.input, start, t),
+                       decline_.apply(prices_.output, start, t)};
+  }
+  std::vector<sys_days> change_dates(sys_days start, sys_days end) const override {
+    return decline_.change_dates(start, end);
+  }
+  bool prices_gpu_hours() const override { return tokens_per_second_.has_value(); }
+
+ private:
+  TokenPrices prices_;
+  double output_share_;
+  std::optional<double> tokens_per_second_;
+  Decline decline_;
 };
 
 /// Spot prices that rise as spare capacity falls: base x (1 + (max_multiplier - 1) x u^exponent)
@@ -249,19 +290,30 @@ Registry<PricingModel> build() {
            return std::make_unique<Reserved>(read_base(p), std::move(discounts));
          }});
   r.add({"tokens",
-         "Model access billed by tokens: USD per million input and output tokens, at the tokens/s "
-         "one GPU serves.",
+         "Model access billed by tokens: USD per million input and output tokens, which may fall "
+         "by a share a year and step on dates.",
          {{"usd_per_million_input_tokens", "price of a million input tokens", ""},
           {"usd_per_million_output_tokens", "price of a million output tokens", ""},
-          {"output_token_share", "share of tokens that are output", "0.097 (Azure LLM trace 2023)"},
+          {"decline_per_year", "fraction the prices lose a year, stepped monthly", "0"},
+          {"changes", "[{\"from\": date, \"factor\": x, \"label\": text}]: dated steps", "none"},
+          {"output_token_share", "share of tokens that are output (internal inference only)",
+           "0.097 (Azure LLM trace 2023)"},
           {"tokens_per_second_per_gpu",
-           "tokens/s one H100 serves; other types scale by inference_factor", ""}},
+           "tokens/s one H100 serves, to price an internal inference GPU-hour; other types scale "
+           "by inference_factor",
+           "required for internal inference; not used for api"}},
          [](const ParamReader& p) {
+           std::optional<double> tps;
+           if (p.has("tokens_per_second_per_gpu")) {
+             tps = p.number("tokens_per_second_per_gpu", 1.0, Bound::positive);
+           }
+           std::vector<Step> changes;
+           if (p.has("changes")) changes = read_steps(p, "changes");
            return std::make_unique<Tokens>(
-               p.required_number("usd_per_million_input_tokens", Bound::non_negative),
-               p.required_number("usd_per_million_output_tokens", Bound::non_negative),
-               p.number("output_token_share", kAzureOutputShare, Bound::fraction),
-               p.required_number("tokens_per_second_per_gpu", Bound::positive));
+               TokenPrices{p.required_number("usd_per_million_input_tokens", Bound::non_negative),
+                           p.required_number("usd_per_million_output_tokens", Bound::non_negative)},
+               p.number("output_token_share", kAzureOutputShare, Bound::fraction), tps,
+               Decline(p.number("decline_per_year", 0.0, Bound::fraction), std::move(changes)));
          }});
   return r;
 }

@@ -4,6 +4,9 @@
 #include "aidc/run/output.hpp"
 
 #include <fmt/format.h>
+
+#include <algorithm>
+
 #include "output_detail.hpp"
 
 namespace aidc {
@@ -77,6 +80,7 @@ nlohmann::ordered_json finance_json(const Scenario& s, const FinanceResult& f) {
   j["opening_value"] = {{"method", f.opening.method}, {"usd", f.opening.usd}};
   j["terminal_value"] = {{"method", f.terminal.method}, {"usd", f.terminal.usd}};
   j["unserved_inference_usd"] = f.unserved_inference_usd;
+  if (!f.api_periods.empty()) j["api"] = api_finance_json(f);
   j["discount_rate"] = s.finance->discount_rate;
   j["npv_usd"] = f.npv;
   j["npv_without_terminal_usd"] = f.npv_without_terminal;
@@ -152,7 +156,10 @@ nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r,
     streams[st.id] = sj;
   }
   j["streams"] = streams;
-  if (!s.inference.empty()) {
+  const bool internal_inference =
+      std::any_of(s.inference.begin(), s.inference.end(),
+                  [](const auto& k) { return k.work_class == WorkClass::inference; });
+  if (internal_inference) {
     nlohmann::ordered_json inf;
     inf["demand_gpu_hours"] = r.inference_demand_gpu_hours;
     inf["served_gpu_hours"] = r.inference_served_gpu_hours;
@@ -162,6 +169,7 @@ nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r,
                                  : 1.0;
     j["inference"] = inf;
   }
+  if (sells_tokens(s)) j["api"] = api_run_json(s, r);
   if (!r.campaigns.empty()) {
     nlohmann::ordered_json campaigns = nlohmann::ordered_json::object();
     for (const auto& c : r.campaigns) {

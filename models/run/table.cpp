@@ -60,6 +60,16 @@ std::string finance_table(const Scenario& s, const FinanceResult& f) {
                                      : std::string("none (no busy hours)"),
         100.0 * b.utilization);
   }
+  if (!f.api_periods.empty()) {
+    const TokenEconomics& e = f.api_total;
+    const double m = e.tokens() > 0 ? 1e6 / e.tokens() : 0.0;
+    out += fmt::format(
+        "               api: {} tokens served ({} output), revenue {} ({:.3f} USD per million), "
+        "cost {:.3f} per million, margin {}; lost {} tokens ({})\n",
+        thousands(e.tokens()), thousands(e.output_tokens), musd(e.revenue_usd()),
+        e.revenue_usd() * m, e.cost_usd * m, musd(e.margin_usd()),
+        thousands(e.lost_input_tokens + e.lost_output_tokens), musd(e.lost_revenue_usd));
+  }
   out += "definitions:\n";
   for (const auto& [key, text] : finance_conventions(spec)) {
     out += fmt::format("  {}: {}\n", key, text);
@@ -102,6 +112,15 @@ std::string summary_table(const Scenario& s, const RunResult& r, const FinanceRe
         thousands(r.inference_demand_gpu_hours),
         100.0 * r.inference_served_gpu_hours / r.inference_demand_gpu_hours,
         thousands(r.inference_unserved_gpu_hours));
+  }
+  if (!r.api_pieces.empty()) {
+    double demand = 0, served = 0;
+    for (const auto& piece : r.api_pieces) {
+      demand += piece.demand_input_tokens + piece.demand_output_tokens;
+      served += piece.served_input_tokens + piece.served_output_tokens;
+    }
+    out += fmt::format("\napi: demand {} tokens, served {:.2f}%, lost {}\n", thousands(demand),
+                       demand > 0 ? 100.0 * served / demand : 100.0, thousands(demand - served));
   }
   if (!r.campaigns.empty()) {
     out += fmt::format("\n{:<22} {:>10} {:>10} {:>10} {:>10} {:>9} {:>14}\n", "campaigns",

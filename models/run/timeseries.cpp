@@ -54,7 +54,7 @@ std::string timeseries_csv(const Scenario& s, const RunResult& r, const FinanceR
         "debt_drawn_usd,debt_repaid_usd,equity_cash_flow_usd,debt_outstanding_usd,"
         "deferred_tax_liability_usd,loss_carryforward_usd";
   }
-  out += ",inference_served_gpu_hours\n";
+  out += ",inference_served_gpu_hours,api_input_tokens,api_output_tokens\n";
   const auto row_line = [&](const PeriodRow& row, const std::string& pool, const std::string& gpu) {
     const auto& g = row.gpu_seconds;
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}", row.period,
@@ -71,7 +71,8 @@ std::string timeseries_csv(const Scenario& s, const RunResult& r, const FinanceR
     const PeriodRow& row = r.rows[i];
     row_line(row, s.pools[row.pool].id, s.pools[row.pool].gpu);
     if (fin) money_columns(out, fin->rows[i]);
-    out += fmt::format(",{}\n", row.gpu_seconds.inference_served_gpu_hours);
+    out += fmt::format(",{},{},{}\n", row.gpu_seconds.inference_served_gpu_hours,
+                       row.gpu_seconds.api_input_tokens, row.gpu_seconds.api_output_tokens);
     // After a period's pools, the entity's line: tax, interest and debt.
     const bool last_of_period = i + 1 == r.rows.size() || r.rows[i + 1].period != row.period;
     if (fin && last_of_period && row.period < fin->entity.size()) {
@@ -81,7 +82,7 @@ std::string timeseries_csv(const Scenario& s, const RunResult& r, const FinanceR
       }
       row_line(entity, kEntityRow, "");
       money_columns(out, fin->entity[row.period]);
-      out += ",0\n";
+      out += ",0,0,0\n";
     }
   }
   return out;

@@ -58,6 +58,13 @@ std::vector<std::size_t> read_pool_list(const ParamReader& w,
 void read_pool(const ParamReader& p, Scenario& s, const std::vector<std::string>& gpu_ids,
                std::map<std::string, std::size_t>& pool_index, bool purchase);
 
+/// An inference workload (models/scenario/inference.cpp).
+InferenceSpec read_inference(const ParamReader& w, const Scenario& s,
+                             const std::map<std::string, std::size_t>& pool_index,
+                             std::set<std::string>& ids);
+/// The checks of an "api" workload against the policy and the api workloads read before it.
+void check_api_workload(const ParamReader& w, const Scenario& s, const InferenceSpec& k);
+
 void read_policy(const ParamReader& root, Scenario& s, const std::vector<std::string>& gpu_ids);
 void read_workloads(const ParamReader& root, Scenario& s,
                     const std::map<std::string, std::size_t>& pool_index);

@@ -119,33 +119,44 @@ void read_policy(const ParamReader& root, Scenario& s, const std::vector<std::st
   if (!root.has("policy")) return;
   const ParamReader p = root.child("policy");
   if (!p.expect_object()) return;
-  p.allow_only({"order", "gpu_types", "reserve_fraction", "preemptible", "spot_notice_hours",
-                "reconcile_hours", "description"});
+  p.allow_only({"order", "gpu_types", "reserve_fraction", "reserve_for", "preemptible",
+                "spot_notice_hours", "reconcile_hours", "description"});
   PolicySpec& policy = s.policy;
   const auto names = class_names();
-  if (p.has("order")) {
-    std::vector<WorkClass> order;
-    for (const auto& item : p.array("order", true)) {
-      const std::string name = item.node().is_string() ? item.node().get<std::string>() : "";
-      if (std::find(names.begin(), names.end(), name) == names.end()) {
-        const std::string guess = nearest(name, names);
-        item.error("",
-                   fmt::format("unknown class (got {}, expected one of: {}){}", brief(item.node()),
+  // A class read from a list: its id, or nullopt with the problem recorded.
+  auto class_item = [&](const ParamReader& item) -> std::optional<WorkClass> {
+    const std::string name = item.node().is_string() ? item.node().get<std::string>() : "";
+    if (const auto c = class_from_name(name)) return c;
+    const std::string guess = nearest(name, names);
+    item.error("", fmt::format("unknown class (got {}, expected one of: {}){}", brief(item.node()),
                                fmt::join(names, ", "),
                                guess.empty() ? "" : fmt::format("; did you mean \"{}\"?", guess)));
+    return std::nullopt;
+  };
+  if (p.has("order")) {
+    // Classes left out rank last, in the table's order; a class with work must be listed
+    // (checked once the workloads are read).
+    std::vector<WorkClass> order;
+    policy.order_listed.fill(false);
+    for (const auto& item : p.array("order", true)) {
+      const auto c = class_item(item);
+      if (!c) continue;
+      if (std::find(order.begin(), order.end(), *c) != order.end()) {
+        item.error("", fmt::format("class \"{}\" is listed twice", class_name(*c)));
         continue;
       }
-      const WorkClass c = *class_from_name(name);
-      if (std::find(order.begin(), order.end(), c) != order.end()) {
-        item.error("", fmt::format("class \"{}\" is listed twice", name));
-      }
-      order.push_back(c);
+      order.push_back(*c);
+      policy.order_listed[index(*c)] = true;
     }
-    if (order.size() == kClassCount) {
-      policy.order = order;
-    } else if (p.node().at("order").is_array()) {
-      p.error("order", fmt::format("expected every class once (got {} of {}: {})", order.size(),
-                                   kClassCount, fmt::join(names, ", ")));
+    for (const auto& c : kWorkClasses) {
+      if (!policy.order_listed[index(c.id)]) order.push_back(c.id);
+    }
+    policy.order = order;
+  }
+  if (p.has("reserve_for")) {
+    policy.may_use_reserve.fill(false);
+    for (const auto& item : p.array("reserve_for", true)) {
+      if (const auto c = class_item(item)) policy.may_use_reserve[index(*c)] = true;
     }
   }
   if (p.has("gpu_types")) {
@@ -307,29 +318,8 @@ void read_workloads(const ParamReader& root, Scenario& s,
   }
   for (const auto& w : work.array("inference", false)) {
     if (!w.expect_object()) continue;
-    w.allow_only({"id", "demand", "unit", "tokens_per_second_per_gpu", "pools", "description"});
-    InferenceSpec k;
-    k.id = w.required_string("id");
-    if (!k.id.empty() && !ids.insert(k.id).second) {
-      w.error("id", fmt::format("duplicate workload id \"{}\"", k.id));
-    }
-    const std::string unit = w.choice("unit", {"gpus", "tokens_per_second"}, "gpus");
-    if (unit == "tokens_per_second") {
-      if (!w.has("tokens_per_second_per_gpu")) {
-        w.error("tokens_per_second_per_gpu",
-                "missing required key with unit \"tokens_per_second\" (expected the tokens/s "
-                "one H100 serves)");
-      }
-      k.gpus_per_unit = 1.0 / w.number("tokens_per_second_per_gpu", 1.0, Bound::positive);
-    } else if (w.has("tokens_per_second_per_gpu")) {
-      w.error("tokens_per_second_per_gpu", "only used with \"unit\": \"tokens_per_second\"");
-    }
-    if (!w.has("demand")) {
-      w.error("demand", "missing required key (expected a demand curve object)");
-    } else {
-      k.demand = DemandCurve::read(w.child("demand"), s.start);
-    }
-    k.pools = read_pool_list(w, pool_index, s.pools.size());
+    InferenceSpec k = read_inference(w, s, pool_index, ids);
+    check_api_workload(w, s, k);
     s.inference.push_back(std::move(k));
   }
 }

@@ -302,20 +302,23 @@ void Campaigns::lose(std::size_t i, std::size_t p, std::int64_t n, bool failure)
 }
 
 /// Replacements for failed gang GPUs: idle GPUs of eligible pools first, then GPUs that
-/// serve inference there (a level, so it gives way at once and is rebalanced at the next
-/// reconcile). What is still missing waits for the allocator.
+/// serve a level class ranked below training (inference, api; the lowest ranked first), which
+/// gives way at once and is rebalanced at the next reconcile. What is still missing waits for
+/// the allocator.
 void Campaigns::replace_missing(std::size_t i) {
   Campaign& c = campaigns_[i];
   const auto& policy = k_.scenario.policy;
-  for (const bool from_inference : {false, true}) {
-    if (from_inference && policy.rank(WorkClass::inference) < policy.rank(kTraining)) break;
+  std::vector<Slot> sources{kIdle};
+  for (auto it = policy.order.rbegin(); it != policy.order.rend(); ++it) {
+    if (policy.rank(*it) < policy.rank(kTraining)) break;
+    if (info(*it).level) sources.push_back(held_by(*it));
+  }
+  for (const Slot from : sources) {
     for (const std::uint32_t p : k_.fleet.by_id()) {
       if (c.missing == 0) return;
       if (!may_use(c, p)) continue;
       const Pool& pool = k_.fleet[p];
-      const Slot from = from_inference ? held_by(WorkClass::inference) : kIdle;
-      const std::int64_t available =
-          from_inference ? pool.held[index(WorkClass::inference)] : pool.idle - pool.claimed;
+      const std::int64_t available = from == kIdle ? pool.idle - pool.claimed : pool.held[from];
       const std::int64_t take = std::min(c.missing, available);
       if (take <= 0) continue;
       settle_stall(i);

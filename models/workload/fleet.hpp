@@ -92,10 +92,10 @@ class Fleet {
     pools_[p].usd_per_hour[index(c)] += usd_per_hour;
   }
   /// GPUs of pool p that work of class c may take now: idle, less claims, less the reserve
-  /// for outside classes.
+  /// for the classes the policy keeps out of it.
   std::int64_t room(std::size_t p, WorkClass c) const {
     const Pool& pool = pools_[p];
-    return pool.idle - pool.claimed - (is_internal(c) ? 0 : pool.reserve);
+    return pool.idle - pool.claimed - (may_use_reserve_[index(c)] ? 0 : pool.reserve);
   }
   /// The busy share of the working GPUs of `pools`.
   double utilization(const std::vector<std::uint32_t>& pools) const;
@@ -110,11 +110,8 @@ class Fleet {
   std::int64_t now() const { return engine_->now().seconds; }
   void notify(Slot from, Slot to) {
     if (!watched_) return;
-    if (from < kClassCount && watchers_[from]) {
-      watchers_[from]();
-    } else if (to < kClassCount && watchers_[to]) {
-      watchers_[to]();
-    }
+    if (from < kClassCount && watchers_[from]) watchers_[from]();
+    if (to < kClassCount && watchers_[to]) watchers_[to]();
   }
 
   const sim::Engine* engine_;
@@ -122,6 +119,7 @@ class Fleet {
   std::vector<std::uint32_t> by_id_;
   std::array<std::function<void()>, kClassCount> watchers_;
   bool watched_ = false;
+  ClassFlags may_use_reserve_{};
 };
 
 }  // namespace aidc::kernel

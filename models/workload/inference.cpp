@@ -1,7 +1,11 @@
-// Inference: demand in H100-equivalent GPUs, a level read at every reconcile step and held
-// until the next. The reconcile sizes the inference GPUs; a balance then matches them to the
-// demand by each type's inference factor. Demand and service are integrated between changes.
+// Inference: a level of demand read at every reconcile step and held until the next. The
+// reconcile sizes the class's GPUs; a balance then matches them to the demand by what a GPU of
+// each type serves. Demand and service are integrated between changes. Two classes share the
+// code: the operator's own inference (demand in H100-equivalent GPUs; a GPU serves its type's
+// inference factor) and model access sold by the token, `api` (demand in tokens per second; a
+// GPU serves its type's tokens per second, a share of them output).
 
+#include <algorithm>
 #include <cmath>
 
 #include "aidc/demand/demand.hpp"
@@ -11,19 +15,36 @@ namespace aidc::kernel {
 
 namespace {
 
-constexpr WorkClass kInference = WorkClass::inference;
-constexpr std::size_t kIndex = index(kInference);
+constexpr double kSecondsPerHour = 3600.0;
 
 class Inference final : public Workload {
  public:
-  explicit Inference(Kernel& k) : Workload(k) {
+  Inference(Kernel& k, WorkClass c)
+      : Workload(k), class_(c), index_(index(c)), api_(c == WorkClass::api) {
     for (const auto& inf : k.scenario.inference) {
+      if (inf.work_class != c) continue;
+      specs_.push_back(&inf);
       samplers_.push_back(inf.demand->sampler(k.stream("inference." + inf.id + ".noise")));
     }
-    if (!samplers_.empty()) k.fleet.watch(kInference, [this] { account(k_.now()); });
+    rate_.assign(k.fleet.size(), 0.0);
+    eligible_.assign(k.fleet.size(), false);
+    for (std::size_t p = 0; p < k.fleet.size(); ++p) {
+      const std::string& gpu = k.scenario.pools[p].gpu;
+      for (const InferenceSpec* inf : specs_) {
+        if (std::find(inf->pools.begin(), inf->pools.end(), p) == inf->pools.end()) continue;
+        eligible_[p] = k.scenario.policy.allows(c, gpu);
+        const auto it = inf->tokens_per_second_per_gpu.find(gpu);
+        rate_[p] = !api_                                        ? k.fleet[p].type->inference_factor
+                   : it != inf->tokens_per_second_per_gpu.end() ? it->second
+                                                                : 0.0;
+        break;
+      }
+      if (rate_[p] <= 0) eligible_[p] = false;
+    }
+    if (!samplers_.empty()) k.fleet.watch(c, [this] { account(k_.now()); });
   }
 
-  std::vector<WorkClass> classes() const override { return {kInference}; }
+  std::vector<WorkClass> classes() const override { return {class_}; }
   bool needs_reconcile() const override { return !samplers_.empty(); }
 
   void demands(std::vector<Demand>& out, const std::vector<AllocPool>& free) override {
@@ -32,25 +53,30 @@ class Inference final : public Workload {
     account(t);
     if (t >= next_demand_at_) {
       demand_gpus_ = 0;
+      double output = 0;
       for (std::size_t i = 0; i < samplers_.size(); ++i) {
-        demand_gpus_ += samplers_[i].next(k_.engine.now()) * k_.scenario.inference[i].gpus_per_unit;
+        const double d = samplers_[i].next(k_.engine.now()) * specs_[i]->gpus_per_unit;
+        demand_gpus_ += d;
+        output += d * specs_[i]->output_share;
       }
+      output_share_ = demand_gpus_ > 0 ? output / demand_gpus_ : 0.0;
       next_demand_at_ =
           t + std::max<std::int64_t>(1, to_seconds(k_.scenario.policy.reconcile_hours));
     }
-    // The flow counts GPUs: the demand in GPUs at the mean inference factor of the free ones.
+    // The flow counts GPUs: the demand in GPUs at the mean rate of the free ones.
     double weight = 0;
     double capacity = 0;
     for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
       if (!may_use(p)) continue;
-      weight += static_cast<double>(free[p].free) * k_.fleet[p].type->inference_factor;
+      weight += static_cast<double>(free[p].free) * rate_[p];
       capacity += static_cast<double>(free[p].free);
     }
-    const double mean_factor = capacity > 0 ? weight / capacity : 1.0;
+    const double mean_rate = capacity > 0 ? weight / capacity : 1.0;
     Demand d;
-    d.want.id = "inference";
-    d.want.priority = k_.scenario.policy.rank(kInference) * kRankLevel;
-    d.want.demand = static_cast<std::int64_t>(std::ceil(demand_gpus_ / mean_factor - 1e-9));
+    d.want.id = class_name(class_);
+    d.want.priority = k_.scenario.policy.rank(class_) * kRankLevel;
+    d.want.internal = k_.scenario.policy.may_use_reserve[index_];
+    d.want.demand = static_cast<std::int64_t>(std::ceil(demand_gpus_ / mean_rate - 1e-9));
     d.owner = this;
     offer(out, free, k_.fleet.by_id(), std::move(d), [&](std::size_t p) { return may_use(p); });
   }
@@ -58,8 +84,8 @@ class Inference final : public Workload {
   /// Where the reconcile gave less than inference holds, it gives the rest back.
   void release(const Demand&, const std::vector<std::int64_t>& got) override {
     for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
-      const std::int64_t excess = k_.fleet[p].held[kIndex] - got[p];
-      if (excess > 0) k_.fleet.move(p, held_by(kInference), kIdle, excess);
+      const std::int64_t excess = k_.fleet[p].held[index_] - got[p];
+      if (excess > 0) k_.fleet.move(p, held_by(class_), kIdle, excess);
     }
   }
 
@@ -67,10 +93,10 @@ class Inference final : public Workload {
     bool waits = false;
     for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
       Pool& pool = k_.fleet[p];
-      const std::int64_t more = want[p] - pool.held[kIndex];
+      const std::int64_t more = want[p] - pool.held[index_];
       if (more <= 0) continue;
       const std::int64_t now_ok = std::min(more, pool.idle - pool.claimed);
-      if (now_ok > 0) k_.fleet.move(p, kIdle, held_by(kInference), now_ok);
+      if (now_ok > 0) k_.fleet.move(p, kIdle, held_by(class_), now_ok);
       if (more > now_ok) {
         pool.claimed += more - now_ok;
         waits = true;
@@ -83,7 +109,7 @@ class Inference final : public Workload {
     if (!samplers_.empty()) balance();
   }
   void fail(std::size_t p, WorkClass, std::int64_t) override {
-    k_.fleet.move(p, held_by(kInference), kDown, 1);
+    k_.fleet.move(p, held_by(class_), kDown, 1);
   }
 
   void open_window() override {
@@ -91,72 +117,79 @@ class Inference final : public Workload {
     account(k_.now());
     segment_demand_ = segment_served_ = 0;
     segment_begin_ = k_.now();
-    for (std::size_t p = 0; p < k_.fleet.size(); ++p)
-      k_.fleet[p].acc.inference_served_gpu_hours = 0;
+    for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
+      GpuSeconds& acc = k_.fleet[p].acc;
+      if (api_) {
+        acc.api_input_tokens = acc.api_output_tokens = 0;
+      } else {
+        acc.inference_served_gpu_hours = 0;
+      }
+    }
   }
   void before_cut(bool) override {
     if (samplers_.empty()) return;
     account(k_.now());
     RunResult& r = k_.result;
-    r.inference_pieces.push_back(
-        InferencePiece{Time{segment_begin_}, k_.engine.now(), segment_demand_, segment_served_});
-    r.inference_demand_gpu_hours += segment_demand_;
-    r.inference_served_gpu_hours += segment_served_;
+    if (api_) {
+      r.api_pieces.push_back(TokenPiece{Time{segment_begin_}, k_.engine.now(), segment_demand_in_,
+                                        segment_demand_out_, segment_served_in_,
+                                        segment_served_out_});
+      segment_demand_in_ = segment_demand_out_ = segment_served_in_ = segment_served_out_ = 0;
+    } else {
+      r.inference_pieces.push_back(
+          InferencePiece{Time{segment_begin_}, k_.engine.now(), segment_demand_, segment_served_});
+      r.inference_demand_gpu_hours += segment_demand_;
+      r.inference_served_gpu_hours += segment_served_;
+    }
     segment_demand_ = segment_served_ = 0;
     segment_begin_ = k_.now();
   }
   void finish(RunResult& r) override {
-    r.inference_unserved_gpu_hours = r.inference_demand_gpu_hours - r.inference_served_gpu_hours;
+    if (!api_) {
+      r.inference_unserved_gpu_hours = r.inference_demand_gpu_hours - r.inference_served_gpu_hours;
+    }
   }
 
  private:
-  bool may_use(std::size_t p) const {
-    if (!k_.fleet[p].in_service || !k_.scenario.policy.allows(kInference, k_.scenario.pools[p].gpu))
-      return false;
-    for (const auto& inf : k_.scenario.inference) {
-      if (std::find(inf.pools.begin(), inf.pools.end(), p) != inf.pools.end()) return true;
-    }
-    return false;
-  }
+  bool may_use(std::size_t p) const { return eligible_[p] && k_.fleet[p].in_service; }
 
   double served_capacity() const {
     double served = 0;
     for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
-      served += static_cast<double>(k_.fleet[p].held[kIndex]) * k_.fleet[p].type->inference_factor;
+      served += static_cast<double>(k_.fleet[p].held[index_]) * rate_[p];
     }
     return served;
   }
 
-  /// The flow counts GPUs, but GPU types serve different amounts of inference. After the
-  /// grants, inference takes idle eligible GPUs (fastest type first) while it serves less
-  /// than demand, and gives back GPUs (slowest first) it does not need.
+  /// The flow counts GPUs, but GPU types serve different amounts. After the grants, the class
+  /// takes idle eligible GPUs (fastest type first) while it serves less than demand, and gives
+  /// back GPUs (slowest first) it does not need.
   void balance() {
     std::vector<std::uint32_t> order;
     for (const std::uint32_t p : k_.fleet.by_id()) {
       if (may_use(p)) order.push_back(p);
     }
-    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      return k_.fleet[a].type->inference_factor > k_.fleet[b].type->inference_factor;
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return rate_[a] > rate_[b]; });
     double served = served_capacity();
     for (const std::uint32_t p : order) {
       if (served >= demand_gpus_) break;
       const Pool& pool = k_.fleet[p];
-      const double f = pool.type->inference_factor;
+      const double f = rate_[p];
       const auto need = static_cast<std::int64_t>(std::ceil((demand_gpus_ - served) / f - 1e-9));
       const std::int64_t take = std::min(need, pool.idle - pool.claimed);
       if (take <= 0) continue;
-      k_.fleet.move(p, kIdle, held_by(kInference), take);
+      k_.fleet.move(p, kIdle, held_by(class_), take);
       served += static_cast<double>(take) * f;
     }
     for (std::size_t i = order.size(); i-- > 0;) {
       const std::uint32_t p = order[i];
       const Pool& pool = k_.fleet[p];
-      const double f = pool.type->inference_factor;
+      const double f = rate_[p];
       const auto spare = static_cast<std::int64_t>(std::floor((served - demand_gpus_) / f + 1e-9));
-      const std::int64_t give = std::min(spare, pool.held[kIndex]);
+      const std::int64_t give = std::min(spare, pool.held[index_]);
       if (give <= 0) continue;
-      k_.fleet.move(p, held_by(kInference), kIdle, give);
+      k_.fleet.move(p, held_by(class_), kIdle, give);
       served -= static_cast<double>(give) * f;
     }
   }
@@ -172,19 +205,44 @@ class Inference final : public Workload {
       const double scale = served > demand_gpus_ ? demand_gpus_ / served : 1.0;
       for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
         Pool& pool = k_.fleet[p];
-        if (pool.held[kIndex] == 0) continue;
-        pool.acc.inference_served_gpu_hours +=
-            static_cast<double>(pool.held[kIndex]) * pool.type->inference_factor * scale * hours;
+        if (pool.held[index_] == 0) continue;
+        const double work = static_cast<double>(pool.held[index_]) * rate_[p] * scale * hours;
+        if (api_) {
+          pool.acc.api_input_tokens += work * kSecondsPerHour * (1.0 - output_share_);
+          pool.acc.api_output_tokens += work * kSecondsPerHour * output_share_;
+        } else {
+          pool.acc.inference_served_gpu_hours += work;
+        }
       }
       served = std::min(served, demand_gpus_);
-      segment_demand_ += demand_gpus_ * hours;
-      segment_served_ += served * hours;
+      if (api_) {
+        const double demand = demand_gpus_ * hours * kSecondsPerHour;
+        const double done = served * hours * kSecondsPerHour;
+        segment_demand_in_ += demand * (1.0 - output_share_);
+        segment_demand_out_ += demand * output_share_;
+        segment_served_in_ += done * (1.0 - output_share_);
+        segment_served_out_ += done * output_share_;
+      } else {
+        segment_demand_ += demand_gpus_ * hours;
+        segment_served_ += served * hours;
+      }
     }
     last_demand_at_ = t;
   }
 
+  WorkClass class_;
+  std::size_t index_;
+  bool api_;
+  std::vector<const InferenceSpec*> specs_;
   std::vector<DemandCurve::Sampler> samplers_;
-  double demand_gpus_ = 0;
+  /// By pool: what one GPU serves (inference: H100-equivalents; api: tokens/s), and whether the
+  /// class may use the pool.
+  std::vector<double> rate_;
+  std::vector<bool> eligible_;
+  double demand_gpus_ = 0;   // in the class's unit: H100-equivalent GPUs, or tokens/s
+  double output_share_ = 0;  // api: of the demand now, the share of output tokens
+  double segment_demand_in_ = 0, segment_demand_out_ = 0;  // api: tokens since the last cut
+  double segment_served_in_ = 0, segment_served_out_ = 0;
   std::int64_t next_demand_at_ = 0;
   std::int64_t last_demand_at_ = -1;
   double segment_demand_ = 0;  // H100-equivalent GPU-hours since the last cut
@@ -194,6 +252,8 @@ class Inference final : public Workload {
 
 }  // namespace
 
-std::unique_ptr<Workload> make_inference(Kernel& k) { return std::make_unique<Inference>(k); }
+std::unique_ptr<Workload> make_inference(Kernel& k, WorkClass c) {
+  return std::make_unique<Inference>(k, c);
+}
 
 }  // namespace aidc::kernel

@@ -160,7 +160,8 @@ std::unique_ptr<Workload> make_fleet_life(Kernel& k);
 std::unique_ptr<Workload> make_job_streams(Kernel& k);
 std::unique_ptr<Workload> make_contracts(Kernel& k);
 std::unique_ptr<Workload> make_campaigns(Kernel& k);
-std::unique_ptr<Workload> make_inference(Kernel& k);
+/// Inference of class `inference` (the operator's own) or `api` (sold by the token).
+std::unique_ptr<Workload> make_inference(Kernel& k, WorkClass c);
 
 /// GPU-seconds into period and segment rows (ledger.cpp).
 class Ledger {

@@ -17,6 +17,8 @@ GpuSeconds& GpuSeconds::operator+=(const GpuSeconds& o) {
     accrued_revenue_usd[c] += o.accrued_revenue_usd[c];
   }
   inference_served_gpu_hours += o.inference_served_gpu_hours;
+  api_input_tokens += o.api_input_tokens;
+  api_output_tokens += o.api_output_tokens;
   training_lost += o.training_lost;
   return *this;
 }
@@ -30,7 +32,8 @@ RunResult simulate(const Scenario& scenario, std::uint64_t replication,
   k.add(make_job_streams(k));
   k.add(make_contracts(k));
   k.add(make_campaigns(k));
-  k.add(make_inference(k));
+  k.add(make_inference(k, WorkClass::inference));
+  k.add(make_inference(k, WorkClass::api));
   Ledger ledger(k);
 
   for (const auto& w : k.workloads()) w->start();

@@ -103,7 +103,9 @@ TEST_CASE("Inference alone holds the GPUs its demand needs, by each type's facto
   const auto r = alone(R"({"name": "i", "start": "2026-01-01", "horizon": "1d", "period": "day",
       "fleet": {"pools": [{"id": "p", "gpu": "A100", "count": 16}]},
       "workloads": {"inference": [{"id": "chat", "demand": {"base_gpus": 3}}]}})",
-                       aidc::kernel::make_inference);
+                       [](aidc::kernel::Kernel& k) {
+                         return aidc::kernel::make_inference(k, WorkClass::inference);
+                       });
   CHECK(held(r, WorkClass::inference) == 10 * 24 * kHour);
   CHECK(r.inference_demand_gpu_hours == Approx(72.0).epsilon(1e-12));
   CHECK(r.inference_served_gpu_hours == Approx(72.0).epsilon(1e-12));

@@ -129,7 +129,7 @@ std::string small_timeseries(double scale) {
       "period,period_start,period_end,start_hours,end_hours,pool,gpu,installed_gpu_hours,"
       "busy_gpu_hours,idle_gpu_hours,down_gpu_hours,utilization,training_gpu_hours,"
       "inference_gpu_hours,experiments_gpu_hours,reserved_gpu_hours,on_demand_gpu_hours,"
-      "spot_gpu_hours,training_goodput_gpu_hours,training_lost_gpu_hours\n";
+      "spot_gpu_hours,api_gpu_hours,training_goodput_gpu_hours,training_lost_gpu_hours\n";
   const char* const periods[][3] = {{"0", "2026-01-01", "2026-02-01"},
                                     {"1", "2026-02-01", "2026-03-01"},
                                     {"2", "2026-03-01", "2026-04-01"}};
@@ -137,7 +137,8 @@ std::string small_timeseries(double scale) {
     const double busy = std::min(1000.0, scale * 500.0 * (1.0 + 0.5 * i));
     std::ostringstream row;
     row << periods[i][0] << "," << periods[i][1] << "," << periods[i][2] << ",0,0,p,H100,1000,"
-        << busy << "," << 1000 - busy << ",0," << busy / 1000 << ",0,0,0,0," << busy << ",0,0,0\n";
+        << busy << "," << 1000 - busy << ",0," << busy / 1000 << ",0,0,0,0," << busy
+        << ",0,0,0,0\n";
     out += row.str();
   }
   return out;

@@ -140,6 +140,28 @@ struct StatedValue {
   double years = 0;  // its date, in years (of 8,766 hours) since the scenario start
 };
 
+/// Model access sold by the token (class `api`) over a span: a period, a GPU type, the window.
+/// The cost of the tokens is that of the GPU-hours that served them: their share (by installed
+/// GPU-hours) of depreciation, facility, maintenance and lease, plus the energy of running
+/// busy and network and storage. Idle GPUs' costs are not charged to the tokens.
+struct TokenEconomics {
+  double input_tokens = 0, output_tokens = 0;            // served
+  double lost_input_tokens = 0, lost_output_tokens = 0;  // demanded but not served
+  double revenue_input_usd = 0, revenue_output_usd = 0;
+  double lost_revenue_usd = 0;  // the lost tokens at the prices of their time
+  double gpu_hours = 0;         // held by api
+  double cost_usd = 0;
+  /// Paid out of the revenue: the overhead on outside revenue and the chip vendor's share
+  /// when it names `api`.
+  double revenue_shares_usd = 0;
+
+  double tokens() const { return input_tokens + output_tokens; }
+  double revenue_usd() const { return revenue_input_usd + revenue_output_usd; }
+  /// Revenue less the cost of the GPU-hours and the shares of revenue paid out.
+  double margin_usd() const { return revenue_usd() - cost_usd - revenue_shares_usd; }
+  void add(const TokenEconomics& o);
+};
+
 struct FinanceResult {
   std::vector<Statement> rows;     // parallel to the reporting rows (period x pool)
   std::vector<Statement> entity;   // by period: the entity's own lines
@@ -150,7 +172,12 @@ struct FinanceResult {
   StatedValue opening;                // an outflow at the window's start
   StatedValue terminal;               // an inflow at the horizon
   double unserved_inference_usd = 0;  // lost revenue at the inference transfer price
-  double npv = 0;                     // cash flows with the opening and terminal values
+  /// Model access sold by the token: by period, by GPU type and over the window (empty and
+  /// zero without `api` workloads).
+  std::vector<TokenEconomics> api_periods;
+  std::map<std::string, TokenEconomics> api_by_gpu;
+  TokenEconomics api_total;
+  double npv = 0;  // cash flows with the opening and terminal values
   double npv_without_terminal = 0;
   std::optional<double> irr;
   std::optional<double> equity_irr;  // with financing only

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "aidc/distribution/distribution.hpp"
@@ -12,6 +13,12 @@
 #include "aidc/sim/time.hpp"
 
 namespace aidc {
+
+/// Prices of model access, USD per million tokens.
+struct TokenPrices {
+  double input = 0;
+  double output = 0;
+};
 
 /// A rental or transfer price; small and immutable once built.
 class PricingModel {
@@ -29,6 +36,13 @@ class PricingModel {
   virtual double quote(std::chrono::sys_days start, sim::Time t, const GpuType& gpu, double list,
                        double /*utilization*/, double /*term_days*/) const {
     return usd_per_gpu_hour(start, t, gpu, list);
+  }
+  /// Whether it can price a GPU-hour (a token price needs a throughput for that).
+  virtual bool prices_gpu_hours() const { return true; }
+  /// For models that price tokens: the prices in force at `t`; else nullopt.
+  virtual std::optional<TokenPrices> token_prices(std::chrono::sys_days /*start*/,
+                                                  sim::Time /*t*/) const {
+    return std::nullopt;
   }
   /// What customers would pay at most, USD per GPU-hour; null: every customer accepts.
   virtual const Distribution* willingness_to_pay() const { return nullptr; }

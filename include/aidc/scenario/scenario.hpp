@@ -137,20 +137,38 @@ class DemandCurve;
 class PricingModel;
 struct FinanceSpec;
 
-/// Inference demand in H100-equivalent GPUs.
+/// Inference demand: the operator's own (class `inference`, in H100-equivalent GPUs) or
+/// model access sold to outside customers by the token (class `api`, in tokens per second).
 struct InferenceSpec {
   std::string id;
+  WorkClass work_class = WorkClass::inference;  // inference or api
   std::shared_ptr<const DemandCurve> demand;
-  double gpus_per_unit = 1;  // converts the curve's unit to H100-equivalent GPUs
+  /// inference: converts the curve's unit to H100-equivalent GPUs; api: 1 (tokens/s)
+  double gpus_per_unit = 1;
+  /// Tokens per second one GPU serves, by GPU type id (api: every eligible type).
+  std::map<std::string, double> tokens_per_second_per_gpu;
+  /// api: the share of tokens that are output (the rest are input).
+  double output_share = 0;
+  /// api: the share of demand the service must serve; unset: none stated.
+  std::optional<double> service_objective;
   std::vector<std::size_t> pools;
 };
 
 /// How classes share the fleet.
 struct PolicySpec {
-  std::vector<WorkClass> order{WorkClass::training,    WorkClass::inference, WorkClass::reserved,
-                               WorkClass::experiments, WorkClass::on_demand, WorkClass::spot};
+  std::vector<WorkClass> order{WorkClass::training, WorkClass::inference,   WorkClass::api,
+                               WorkClass::reserved, WorkClass::experiments, WorkClass::on_demand,
+                               WorkClass::spot};
+  /// Whether the scenario ranked each class (without an `order`, the default ranks them all).
+  ClassFlags order_listed = [] {
+    ClassFlags all{};
+    all.fill(true);
+    return all;
+  }();
   std::array<std::vector<std::string>, kClassCount> gpu_types;  // empty: every type
-  double reserve_fraction = 0;  // of each pool, held back from outside customers
+  double reserve_fraction = 0;  // of each pool, held back for the classes below
+  /// The classes that may use the reserve: the internal ones unless the policy says.
+  ClassFlags may_use_reserve = class_flags(&WorkClassInfo::internal);
   ClassFlags preemptible = class_flags(&WorkClassInfo::preemptible);
   double spot_notice_hours = 0;
   double reconcile_hours = 1;

@@ -13,9 +13,17 @@
 namespace aidc {
 
 /// The classes of work. Internal classes are the operator's own; the rest are outside
-/// customers, by contract type. The order is the default policy order and the order of
-/// every per-class column of the outputs.
-enum class WorkClass : std::uint8_t { training, inference, experiments, reserved, on_demand, spot };
+/// customers: raw GPUs by contract type, and model access sold by the token (`api`). The
+/// order is that of every per-class column of the outputs.
+enum class WorkClass : std::uint8_t {
+  training,
+  inference,
+  experiments,
+  reserved,
+  on_demand,
+  spot,
+  api
+};
 
 /// What the program knows of a class of work.
 struct WorkClassInfo {
@@ -25,17 +33,18 @@ struct WorkClassInfo {
   bool preemptible;         // preemptible unless the policy says otherwise
   bool may_be_preemptible;  // the policy may make it preemptible (job streams only)
   bool shares_revenue;      // in revenue_share.classes unless the scenario lists them
-  bool level;               // held as a level that every reconcile sets anew (inference)
+  bool level;               // held as a level that every reconcile sets anew (inference, api)
   std::string_view color;   // its colour in every chart
 };
 
-inline constexpr std::array<WorkClassInfo, 6> kWorkClasses{{
+inline constexpr std::array<WorkClassInfo, 7> kWorkClasses{{
     {WorkClass::training, "training", true, false, false, false, false, "#4c78a8"},
     {WorkClass::inference, "inference", true, false, false, false, true, "#72b7b2"},
     {WorkClass::experiments, "experiments", true, false, true, false, false, "#54a24b"},
     {WorkClass::reserved, "reserved", false, false, false, true, false, "#b279a2"},
     {WorkClass::on_demand, "on_demand", false, false, false, true, false, "#f58518"},
     {WorkClass::spot, "spot", false, true, true, true, false, "#eeca3b"},
+    {WorkClass::api, "api", false, false, false, false, true, "#e45756"},
 }};
 inline constexpr std::size_t kClassCount = kWorkClasses.size();
 

@@ -30,6 +30,9 @@ struct GpuSeconds {
   /// times their `inference_factor`, scaled down pro rata when the fleet's inference GPUs
   /// could serve more than the demand.
   double inference_served_gpu_hours = 0;
+  /// Tokens the pool served to outside model-access customers (class `api`), input and output.
+  double api_input_tokens = 0;
+  double api_output_tokens = 0;
   GpuSeconds& operator+=(const GpuSeconds& o);
 };
 
@@ -86,6 +89,17 @@ struct InferencePiece {
   double served_gpu_hours = 0;
 };
 
+/// Outside model access (class `api`) between two cuts of the run, in tokens: what customers
+/// asked for and what the fleet served, input and output apart.
+struct TokenPiece {
+  sim::Time begin{};
+  sim::Time end{};
+  double demand_input_tokens = 0;
+  double demand_output_tokens = 0;
+  double served_input_tokens = 0;
+  double served_output_tokens = 0;
+};
+
 struct RunResult {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -108,6 +122,8 @@ struct RunResult {
   /// The demand and service of each piece of the window, in time order; empty without
   /// inference workloads.
   std::vector<InferencePiece> inference_pieces;
+  /// The same for model access sold by the token, in tokens; empty without `api` workloads.
+  std::vector<TokenPiece> api_pieces;
 };
 
 /// Simulates `scenario` once. Replication r draws from streams seeded by (seed, r). With
