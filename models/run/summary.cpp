@@ -146,6 +146,13 @@ nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r,
     sj["declined"] = st.declined;
     sj["reneged"] = st.reneged;
     sj["preempted"] = st.preempted;
+    sj["evicted"] = st.evicted;
+    // Evictions by the policy: per job started, and per 1,000 GPU-hours the stream ran.
+    sj["eviction_rate"] =
+        st.served > 0 ? static_cast<double>(st.evicted) / static_cast<double>(st.served) : 0.0;
+    const double busy_hours = to_hours(st.busy_gpu_seconds);
+    sj["evictions_per_1000_gpu_hours"] =
+        busy_hours > 0 ? 1000.0 * static_cast<double>(st.evicted) / busy_hours : 0.0;
     sj["waiting_at_end"] = st.waiting_at_end;
     sj["mean_wait_hours"] = st.mean_wait_hours;
     sj["p95_wait_hours"] = st.p95_wait_hours;

@@ -119,7 +119,7 @@ void read_policy(const ParamReader& root, Scenario& s, const std::vector<std::st
   if (!root.has("policy")) return;
   const ParamReader p = root.child("policy");
   if (!p.expect_object()) return;
-  p.allow_only({"order", "gpu_types", "reserve_fraction", "reserve_for", "preemptible",
+  p.allow_only({"order", "gpu_types", "reserve_fraction", "reserve_for", "max_share", "preemptible",
                 "spot_notice_hours", "reconcile_hours", "description"});
   PolicySpec& policy = s.policy;
   const auto names = class_names();
@@ -194,6 +194,23 @@ void read_policy(const ParamReader& root, Scenario& s, const std::vector<std::st
         continue;
       }
       policy.preemptible[index(*c)] = true;
+    }
+  }
+  if (p.has("max_share")) {
+    // {"spot": 0.2}: a job-stream class holds at most this share of each pool.
+    const ParamReader caps = p.child("max_share");
+    if (caps.expect_object()) {
+      for (const auto& [name, value] : caps.node().items()) {
+        const auto c = class_from_name(name);
+        if (!c || !(*c == WorkClass::spot || *c == WorkClass::on_demand ||
+                    *c == WorkClass::experiments)) {
+          caps.error(name, fmt::format("not a class of job streams (got \"{}\", expected "
+                                       "\"spot\", \"on_demand\" or \"experiments\")",
+                                       name));
+          continue;
+        }
+        policy.max_share[index(*c)] = caps.number(name, 1.0, Bound::fraction);
+      }
     }
   }
   policy.spot_notice_hours = p.number("spot_notice_hours", 0.0, Bound::non_negative);

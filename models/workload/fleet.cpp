@@ -6,7 +6,7 @@
 namespace aidc::kernel {
 
 Fleet::Fleet(const Scenario& s, const sim::Engine& engine)
-    : engine_(&engine), may_use_reserve_(s.policy.may_use_reserve) {
+    : engine_(&engine), may_use_reserve_(s.policy.may_use_reserve), max_share_(s.policy.max_share) {
   pools_.resize(s.pools.size());
   for (std::size_t p = 0; p < s.pools.size(); ++p) {
     pools_[p].spec = &s.pools[p];

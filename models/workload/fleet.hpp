@@ -3,7 +3,9 @@
 // the only code that changes a count, and it integrates before every change, so no change
 // can escape the accounting.
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -92,10 +94,15 @@ class Fleet {
     pools_[p].usd_per_hour[index(c)] += usd_per_hour;
   }
   /// GPUs of pool p that work of class c may take now: idle, less claims, less the reserve
-  /// for the classes the policy keeps out of it.
+  /// for the classes the policy keeps out of it, and no more than the class's cap.
   std::int64_t room(std::size_t p, WorkClass c) const {
     const Pool& pool = pools_[p];
-    return pool.idle - pool.claimed - (may_use_reserve_[index(c)] ? 0 : pool.reserve);
+    const std::size_t i = index(c);
+    const std::int64_t free = pool.idle - pool.claimed - (may_use_reserve_[i] ? 0 : pool.reserve);
+    if (max_share_[i] >= 1.0) return free;
+    const auto cap = static_cast<std::int64_t>(
+        std::floor(max_share_[i] * static_cast<double>(pool.installed) + 1e-9));
+    return std::min(free, cap - pool.held[i]);
   }
   /// The busy share of the working GPUs of `pools`.
   double utilization(const std::vector<std::uint32_t>& pools) const;
@@ -120,6 +127,7 @@ class Fleet {
   std::array<std::function<void()>, kClassCount> watchers_;
   bool watched_ = false;
   ClassFlags may_use_reserve_{};
+  std::array<double, kClassCount> max_share_{};
 };
 
 }  // namespace aidc::kernel

@@ -156,11 +156,12 @@ void JobStreams::preempt(std::size_t p, std::size_t c, std::int64_t gpus) {
     Running& r = running_[slot];
     if (r.leaving) continue;
     gpus -= r.gpus;
+    Stream& st = streams_[r.stream];
+    if (r.counted) ++st.stats.evicted;
     if (notice == 0) {
       end_job(slot, true);
       continue;
     }
-    Stream& st = streams_[r.stream];
     if (r.counted) {
       ++st.stats.preempted;
       st.stats.preempted_gpu_seconds +=

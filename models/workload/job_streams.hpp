@@ -92,7 +92,7 @@ class JobStreams final : public Workload {
         Demand d;
         d.want.id = fmt::format("{}@{}", c.name, k_.fleet[p].spec->id);
         d.want.priority = k_.scenario.policy.rank(c.id) * kRankLevel;
-        d.want.internal = c.internal;
+        d.want.internal = k_.scenario.policy.may_use_reserve[ci];
         d.want.demand = k_.fleet[p].held[ci] - leaving_[p * kClassCount + ci];
         d.owner = this;
         d.index = ci;

@@ -169,6 +169,12 @@ struct PolicySpec {
   double reserve_fraction = 0;  // of each pool, held back for the classes below
   /// The classes that may use the reserve: the internal ones unless the policy says.
   ClassFlags may_use_reserve = class_flags(&WorkClassInfo::internal);
+  /// The largest share of each pool's installed GPUs a job-stream class may hold (1: no cap).
+  std::array<double, kClassCount> max_share = [] {
+    std::array<double, kClassCount> all{};
+    all.fill(1.0);
+    return all;
+  }();
   ClassFlags preemptible = class_flags(&WorkClassInfo::preemptible);
   double spot_notice_hours = 0;
   double reconcile_hours = 1;

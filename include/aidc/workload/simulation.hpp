@@ -58,6 +58,7 @@ struct StreamStats {
   std::int64_t declined = 0;   // walked away: the quoted price was above what they would pay
   std::int64_t reneged = 0;    // left the queue when their patience ran out
   std::int64_t preempted = 0;  // of the served, cut short (policy, failure or retirement)
+  std::int64_t evicted = 0;    // of the preempted, by the policy for higher-ranked work
   std::int64_t waiting_at_end = 0;
   double mean_wait_hours = 0;          // over the served
   double p95_wait_hours = 0;           // nearest rank, over the served
