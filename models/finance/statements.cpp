@@ -33,6 +33,7 @@ GpuType reference_type(const Scenario& s) {
 constexpr std::size_t kInference = index(WorkClass::inference);
 constexpr std::size_t kOnDemand = index(WorkClass::on_demand);
 constexpr std::size_t kApi = index(WorkClass::api);
+constexpr std::size_t kReserved = index(WorkClass::reserved);
 
 }  // namespace
 
@@ -201,8 +202,9 @@ Ledger pool_statements(const Scenario& s, const RunResult& r, FinanceResult& out
         const TokenPrices price = *f.prices[c]->token_prices(s.start, seg.begin);
         st.revenue[c] =
             (g.api_input_tokens * price.input + g.api_output_tokens * price.output) / 1e6;
-      } else if (f.prices[c]->priced_at_start()) {
-        st.revenue[c] = g.accrued_revenue_usd[c];  // each job or contract at its own price
+      } else if (f.prices[c]->priced_at_start() || c == kReserved) {
+        // Each job or contract at its own price: contracts are priced when booked.
+        st.revenue[c] = g.accrued_revenue_usd[c];
       } else if (g.by_class[c] > 0) {
         const double price = f.prices[c]->usd_per_gpu_hour(
             s.start, seg.begin, type, list_price(type, static_cast<WorkClass>(c)));

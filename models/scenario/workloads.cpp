@@ -231,7 +231,8 @@ void read_workloads(const ParamReader& root, Scenario& s,
   }
   for (const auto& c : work.array("contracts", false)) {
     if (!c.expect_object()) continue;
-    c.allow_only({"id", "gpus", "start", "end", "term_days", "pools", "description"});
+    c.allow_only({"id", "gpus", "start", "end", "term_days", "booked", "renewals", "price", "pools",
+                  "description"});
     ContractSpec k;
     k.id = c.required_string("id");
     if (!k.id.empty() && !ids.insert(k.id).second) {
@@ -253,6 +254,20 @@ void read_workloads(const ParamReader& root, Scenario& s,
     } else {
       const auto term = c.integer("term_days", 1, Bound::positive);
       k.end = time_of(s.start, begin + std::chrono::days{term});
+    }
+    k.term_days = static_cast<double>((k.end - time_of(s.start, begin)).seconds) /
+                  static_cast<double>(sim::kSecondsPerDay);
+    const Date booked = read_date(c, "booked").value_or(begin);
+    if (booked > begin) {
+      c.error("booked", fmt::format("dates out of order (got booked {}, expected on or before the "
+                                    "start {})",
+                                    format_date(booked), format_date(begin)));
+    }
+    k.booked = time_of(s.start, booked);
+    k.renewals = c.integer("renewals", 0, Bound::non_negative);
+    k.indexed = c.choice("price", {"booked", "indexed"}, "booked") == "indexed";
+    if (k.indexed && c.has("booked")) {
+      c.error("booked", "an indexed contract pays the price in force, so it has no booking price");
     }
     k.pools = read_pool_list(c, pool_index, s.pools.size());
     s.contracts.push_back(k);

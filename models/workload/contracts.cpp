@@ -1,5 +1,7 @@
 // Reserved contracts: a fixed number of GPUs for a term, never preempted. A contract short of
-// its GPUs (at its start, after a failure or a retirement) asks the reconcile for the rest.
+// its GPUs (at its start, after a failure or a retirement) asks the reconcile for the rest. Its
+// price is quoted when it is booked, for the term signed, and held; a renewal is quoted at the
+// market in force then; an indexed contract is quoted again wherever the price steps.
 
 #include <fmt/format.h>
 
@@ -16,6 +18,7 @@ struct Contract {
   std::vector<std::int64_t> held;        // per pool
   std::vector<double> usd_per_gpu_hour;  // per pool, quoted when the contract begins
   std::int64_t total = 0;
+  std::int64_t renewals_left = 0;
   bool active = false;
 };
 
@@ -27,6 +30,7 @@ class Contracts final : public Workload {
       c.spec = &spec;
       c.held.assign(k.fleet.size(), 0);
       c.usd_per_gpu_hour.assign(k.fleet.size(), 0.0);
+      c.renewals_left = spec.renewals;
       contracts_.push_back(c);
     }
   }
@@ -46,6 +50,10 @@ class Contracts final : public Workload {
       }
     }
   }
+
+  // Indexed contracts pay the price in force: quoted again where it steps.
+  void open_window() override { requote_indexed(); }
+  void before_cut(bool) override { requote_indexed(); }
 
   void demands(std::vector<Demand>& out, const std::vector<AllocPool>& free) override {
     for (std::size_t i = 0; i < contracts_.size(); ++i) {
@@ -114,20 +122,41 @@ class Contracts final : public Workload {
   void begin(std::size_t i) {
     Contract& c = contracts_[i];
     c.active = true;
-    if (const PricingModel* model = k_.start_pricing(kReserved)) {
-      const double term_days =
-          static_cast<double>((c.spec->end - c.spec->begin).seconds) / sim::kSecondsPerDay;
-      for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
-        const GpuType& type = *k_.fleet[p].type;
-        c.usd_per_gpu_hour[p] = model->quote(k_.scenario.start, k_.engine.now(), type,
-                                             list_price(type, kReserved), 0.0, term_days);
-      }
-    }
+    quote(c, c.spec->indexed ? k_.engine.now() : c.spec->booked);
     k_.reconcile();
+  }
+
+  /// Contract c's price per GPU-hour on each pool, as quoted at `t` for the term signed.
+  void quote(Contract& c, Time t) {
+    const PricingModel* model = k_.scenario.quotes[index(kReserved)].get();
+    if (!model) return;
+    for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
+      const GpuType& type = *k_.fleet[p].type;
+      c.usd_per_gpu_hour[p] = model->quote(k_.scenario.start, t, type, list_price(type, kReserved),
+                                           0.0, c.spec->term_days);
+      if (c.held[p] > 0) reprice(p);
+    }
+  }
+
+  void requote_indexed() {
+    for (auto& c : contracts_) {
+      if (c.active && c.spec->indexed) quote(c, k_.engine.now());
+    }
   }
 
   void end(std::size_t i) {
     Contract& c = contracts_[i];
+    if (c.renewals_left > 0) {
+      // Renewed for another term of the same length at the market price in force now.
+      --c.renewals_left;
+      quote(c, k_.engine.now());
+      const Time next{k_.now() + to_seconds(c.spec->term_days * 24.0)};
+      if (next < k_.scenario.horizon) {
+        k_.engine.schedule_at(
+            next, [this, i](Engine&) { end(i); }, Priority::urgent);
+      }
+      return;
+    }
     c.active = false;
     for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
       if (c.held[p] == 0) continue;

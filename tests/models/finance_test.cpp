@@ -112,11 +112,14 @@ TEST_CASE("Money is conserved: rows add up to periods and periods to the totals,
 }
 
 TEST_CASE("A scheduled price hike takes effect on its date", "[finance]") {
-  // 2.00 USD/GPU-h, +15% from 2026-02-15. February (28 days): 14 days at 2.00 and 14 at 2.30
-  // on 10 GPUs: 3,360 GPU-h x 2.00 + 3,360 x 2.30 = 6,720 + 7,728 = 14,448.
-  const auto x =
-      aidc::test::run_finance(contract_scenario(R"({"prices": {"reserved": {"model": "schedule",
-      "usd_per_gpu_hour": 2.0, "changes": [{"from": "2026-02-15", "factor": 1.15}]}}})"));
+  // 2.00 USD/GPU-h, +15% from 2026-02-15, on an indexed contract (it pays the price in force).
+  // February (28 days): 14 days at 2.00 and 14 at 2.30 on 10 GPUs: 3,360 GPU-h x 2.00 + 3,360 x
+  // 2.30 = 6,720 + 7,728 = 14,448.
+  std::string text = contract_scenario(R"({"prices": {"reserved": {"model": "schedule",
+      "usd_per_gpu_hour": 2.0, "changes": [{"from": "2026-02-15", "factor": 1.15}]}}})");
+  const std::string term = R"("term_days": 365)";
+  text.replace(text.find(term), term.size(), term + R"(, "price": "indexed")");
+  const auto x = aidc::test::run_finance(text);
   REQUIRE(x.f.periods.size() == 12);
   CHECK(x.f.periods[0].revenue[kReserved] == Approx(10 * 744 * 2.0).epsilon(1e-12));
   CHECK(x.f.periods[1].revenue[kReserved] == Approx(14448.0).epsilon(1e-12));

@@ -111,12 +111,18 @@ struct RentalSpec {
   std::vector<std::size_t> pools;  // indices of eligible pools
 };
 
-/// A reserved contract: a fixed number of GPUs for a term, never preempted.
+/// A reserved contract: a fixed number of GPUs for a term, never preempted. Its price is set
+/// when it is booked, for the term signed, and held for the term; an indexed contract instead
+/// pays the price in force.
 struct ContractSpec {
   std::string id;
   std::int64_t gpus = 0;
-  sim::Time begin{};
-  sim::Time end{};
+  sim::Time begin{};          // its start, or the run's start when it began before
+  sim::Time end{};            // the end of its first term
+  sim::Time booked{};         // when it was signed and priced (negative: before the run's start)
+  double term_days = 0;       // the term signed
+  std::int64_t renewals = 0;  // further terms of the same length, each priced at renewal
+  bool indexed = false;
   std::vector<std::size_t> pools;  // eligible pools
 };
 
