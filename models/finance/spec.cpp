@@ -107,7 +107,7 @@ void read_pools(const ParamReader& pools, const Scenario& s, FinanceSpec& spec) 
   }
 }
 
-void read_prices(const ParamReader& f, FinanceSpec& spec) {
+void read_prices(const ParamReader& f, const Scenario& s, FinanceSpec& spec) {
   if (f.has("prices")) {
     const ParamReader prices = f.child("prices");
     if (!prices.expect_object()) return;
@@ -116,7 +116,11 @@ void read_prices(const ParamReader& f, FinanceSpec& spec) {
       names.emplace_back(class_name(static_cast<WorkClass>(c)));
     prices.allow_only(names);
     for (std::size_t c = 0; c < kClassCount; ++c) {
-      if (prices.has(names[c])) spec.prices[c] = pricing_models().make(prices.child(names[c]));
+      if (!prices.has(names[c])) continue;
+      const ParamReader one = prices.child(names[c]);
+      auto model = pricing_models().make(one);
+      if (model) model->bind(s, static_cast<WorkClass>(c), one);
+      spec.prices[c] = std::move(model);
     }
     return;
   }
@@ -306,7 +310,7 @@ std::shared_ptr<const FinanceSpec> read_finance(const ParamReader& f, const Scen
     if (it != s.catalog.end()) spec->pool_capex_usd_per_gpu[p] = default_capex(it->second);
   }
   if (f.has("pools")) read_pools(f.child("pools"), s, *spec);
-  read_prices(f, *spec);
+  read_prices(f, s, *spec);
   // A number, or a dated schedule [{"from": date, "usd_per_kwh": x}, ...]; before the first
   // date the first price holds.
   if (f.has("energy_usd_per_kwh") && f.node().at("energy_usd_per_kwh").is_array()) {

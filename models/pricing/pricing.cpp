@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "aidc/scenario/scenario.hpp"
+#include "register.hpp"
 
 namespace aidc {
 
@@ -263,6 +264,7 @@ Registry<PricingModel> build() {
                p.number("output_token_share", kAzureOutputShare, Bound::fraction),
                p.required_number("tokens_per_second_per_gpu", Bound::positive));
          }});
+  register_market_index(r);
   return r;
 }
 
