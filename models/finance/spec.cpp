@@ -107,7 +107,7 @@ void read_pools(const ParamReader& pools, const Scenario& s, FinanceSpec& spec) 
   }
 }
 
-void read_prices(const ParamReader& f, FinanceSpec& spec) {
+void read_prices(const ParamReader& f, const Scenario& s, FinanceSpec& spec) {
   if (f.has("prices")) {
     const ParamReader prices = f.child("prices");
     if (!prices.expect_object()) return;
@@ -117,7 +117,10 @@ void read_prices(const ParamReader& f, FinanceSpec& spec) {
     prices.allow_only(names);
     for (std::size_t c = 0; c < kClassCount; ++c) {
       if (!prices.has(names[c])) continue;
-      spec.prices[c] = pricing_models().make(prices.child(names[c]));
+      const ParamReader one = prices.child(names[c]);
+      auto model = pricing_models().make(one);
+      if (model) model->bind(s, static_cast<WorkClass>(c), one);
+      spec.prices[c] = std::move(model);
       if (!spec.prices[c]) continue;
       const bool tokens = spec.prices[c]->token_prices(Date{}, sim::Time{}).has_value();
       if (c == index(WorkClass::api) && !tokens) {
@@ -318,7 +321,7 @@ std::shared_ptr<const FinanceSpec> read_finance(const ParamReader& f, const Scen
     if (it != s.catalog.end()) spec->pool_capex_usd_per_gpu[p] = default_capex(it->second);
   }
   if (f.has("pools")) read_pools(f.child("pools"), s, *spec);
-  read_prices(f, *spec);
+  read_prices(f, s, *spec);
   const bool sells_tokens = std::any_of(s.inference.begin(), s.inference.end(), [](const auto& k) {
     return k.work_class == WorkClass::api;
   });

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "aidc/scenario/scenario.hpp"
+#include "register.hpp"
 
 namespace aidc {
 
@@ -315,6 +316,7 @@ Registry<PricingModel> build() {
                p.number("output_token_share", kAzureOutputShare, Bound::fraction), tps,
                Decline(p.number("decline_per_year", 0.0, Bound::fraction), std::move(changes)));
          }});
+  register_market_index(r);
   return r;
 }
 

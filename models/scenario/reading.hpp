@@ -1,7 +1,7 @@
 #pragma once
 // The readers of the sections of a scenario file, shared by the files of models/scenario/:
 // spans and catalog entries (scenario.cpp, catalog.cpp), the fleet (fleet.cpp), the
-// workloads and the policy (workloads.cpp).
+// workloads and the policy (workloads.cpp), and the rentals' price elasticity (elasticity.cpp).
 
 #include <fmt/format.h>
 
@@ -68,5 +68,9 @@ void check_api_workload(const ParamReader& w, const Scenario& s, const Inference
 void read_policy(const ParamReader& root, Scenario& s, const std::vector<std::string>& gpu_ids);
 void read_workloads(const ParamReader& root, Scenario& s,
                     const std::map<std::string, std::size_t>& pool_index);
+/// Scales the arrival rates of rental streams with a "price_elasticity" by (price /
+/// reference)^elasticity, cut where the class's price steps; after "finance" is read
+/// (elasticity.cpp).
+void apply_price_elasticity(const ParamReader& root, Scenario& s);
 
 }  // namespace aidc::reading

@@ -266,6 +266,7 @@ Scenario load_scenario(const json& doc, const std::string& file) {
     s.quotes = s.finance->prices;
     s.cuts = s.finance->price_changes;
   }
+  apply_price_elasticity(root, s);
   diag.throw_if_any();
   return s;
 }

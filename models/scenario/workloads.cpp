@@ -79,6 +79,7 @@ RentalSpec read_job_stream(const ParamReader& w, const Scenario& s, WorkClass cl
   std::vector<std::string> keys{
       "id", "description", "arrivals", "gpus", "duration_hours", "patience_hours", "pools"};
   keys.emplace_back(rental ? "contract" : "trace");
+  if (rental) keys.emplace_back("price_elasticity");  // applied after finance (elasticity.cpp)
   w.allow_only(keys);
   r.id = w.required_string("id");
   if (!r.id.empty() && !ids.insert(r.id).second) {

@@ -49,6 +49,18 @@ class PricingModel {
   /// The dates on which the price steps.
   virtual std::vector<std::chrono::sys_days> change_dates(std::chrono::sys_days start,
                                                           std::chrono::sys_days end) const = 0;
+  /// The market index the price follows at `t`, USD per GPU-hour of `gpu`, before any spread;
+  /// nullopt for models that follow no index.
+  virtual std::optional<double> index_usd_per_gpu_hour(std::chrono::sys_days /*start*/,
+                                                       sim::Time /*t*/,
+                                                       const GpuType& /*gpu*/) const {
+    return std::nullopt;
+  }
+  /// Called once when the scenario is loaded, after the model is built and before it is
+  /// shared: checks the model against the scenario whose class `priced` it prices (its
+  /// catalog, pools and dates) and keeps what it needs of it. Problems are recorded at `r`,
+  /// the model's node.
+  virtual void bind(const Scenario& /*s*/, WorkClass /*priced*/, const ParamReader& /*r*/) {}
 };
 
 /// The registry of pricing models ("model": "fixed", ...).
