@@ -363,6 +363,19 @@ std::shared_ptr<const FinanceSpec> read_finance(const ParamReader& f, const Scen
                                       : OpeningValue::resale;
   read_terminal(f, *spec);
   if (f.has("impairment")) read_impairment(f.child("impairment"), *spec);
+  // The impairment test projects each owned pool's cash flows at the on-demand price.
+  const auto& on_demand = spec->prices[index(WorkClass::on_demand)];
+  if (spec->impairment != ImpairmentStandard::none && on_demand) {
+    for (const auto& pool : s.pools) {
+      const auto type = s.catalog.find(pool.gpu);
+      if (type == s.catalog.end() || on_demand->prices(type->second)) continue;
+      f.error("impairment", fmt::format("the impairment test prices pool \"{}\" at the on-demand "
+                                        "price, which has no index for \"{}\" (expected an "
+                                        "index or a proxy_gpu for it in prices.on_demand)",
+                                        pool.id, pool.gpu));
+      break;
+    }
+  }
   if (f.has("financing")) read_financing(f.child("financing"), *spec);
   if (f.has("utilization_before_window")) {
     spec->utilization_before_window = f.number("utilization_before_window", 0, Bound::fraction);

@@ -174,6 +174,10 @@ class MarketIndex final : public PricingModel {
   double usd_per_gpu_hour(sys_days start, sim::Time t, const GpuType& gpu, double) const override {
     return index_at(start, t, gpu) * (1.0 + spread_);
   }
+  bool prices(const GpuType& gpu) const override {
+    return index_.count(gpu.id) > 0 ||
+           (!proxy_.empty() && proxy_list_ > 0 && list_price(gpu, WorkClass::on_demand) > 0);
+  }
   std::optional<double> index_usd_per_gpu_hour(sys_days start, sim::Time t,
                                                const GpuType& gpu) const override {
     return index_at(start, t, gpu);
@@ -211,13 +215,16 @@ class MarketIndex final : public PricingModel {
       }
     }
     // The types this model prices: inference is valued per H100-equivalent GPU-hour (the
-    // catalog's H100); every other class, and the on-demand price of an impairment test,
-    // on each pool's own type.
+    // catalog's H100); every other class on the type of each pool the policy lets it use (the
+    // impairment test's on-demand price of the other types is checked with the finance
+    // section, prices()).
     std::map<std::string, std::string> types;  // type -> a pool of it, for the message
     if (priced == WorkClass::inference) {
       if (s.catalog.count("H100")) types.emplace("H100", "");
     } else {
-      for (const auto& pool : s.pools) types.emplace(pool.gpu, pool.id);
+      for (const auto& pool : s.pools) {
+        if (s.policy.allows(priced, pool.gpu)) types.emplace(pool.gpu, pool.id);
+      }
     }
     for (const auto& [gpu, pool] : types) {
       const auto own = index_.find(gpu);

@@ -66,11 +66,8 @@ class Contracts final : public Workload {
       d.want.internal = false;
       d.owner = this;
       d.index = i;
-      offer(out, free, k_.fleet.by_id(), std::move(d), [&](std::size_t p) {
-        return k_.fleet[p].in_service &&
-               std::find(c.spec->pools.begin(), c.spec->pools.end(), p) != c.spec->pools.end() &&
-               k_.scenario.policy.allows(kReserved, k_.scenario.pools[p].gpu);
-      });
+      offer(out, free, k_.fleet.by_id(), std::move(d),
+            [&](std::size_t p) { return k_.fleet[p].in_service && may_use(c, p); });
     }
   }
 
@@ -131,11 +128,17 @@ class Contracts final : public Workload {
     const PricingModel* model = k_.scenario.quotes[index(kReserved)].get();
     if (!model) return;
     for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
+      if (!may_use(c, p)) continue;
       const GpuType& type = *k_.fleet[p].type;
       c.usd_per_gpu_hour[p] = model->quote(k_.scenario.start, t, type, list_price(type, kReserved),
                                            0.0, c.spec->term_days);
       if (c.held[p] > 0) reprice(p);
     }
+  }
+
+  bool may_use(const Contract& c, std::size_t p) const {
+    return std::find(c.spec->pools.begin(), c.spec->pools.end(), p) != c.spec->pools.end() &&
+           k_.scenario.policy.allows(kReserved, k_.scenario.pools[p].gpu);
   }
 
   void requote_indexed() {

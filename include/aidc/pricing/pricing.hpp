@@ -37,6 +37,8 @@ class PricingModel {
                        double /*utilization*/, double /*term_days*/) const {
     return usd_per_gpu_hour(start, t, gpu, list);
   }
+  /// Whether it can price an hour of `gpu` (a market index needs an index for it to follow).
+  virtual bool prices(const GpuType& /*gpu*/) const { return true; }
   /// Whether it can price a GPU-hour (a token price needs a throughput for that).
   virtual bool prices_gpu_hours() const { return true; }
   /// For models that price tokens: the prices in force at `t`; else nullopt.
