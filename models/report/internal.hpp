@@ -191,6 +191,9 @@ struct Page {
 };
 
 void add_chart(Page& page, std::string heading, std::string id, json spec, std::string caption);
+/// The charts of model access sold by the token, when summary.json's finance has "api"
+/// (token_charts.cpp).
+void api_charts(Page& page, const std::vector<Period>& periods, const Node& finance);
 void add_note(Page& page, std::string heading, std::string note);
 std::string render_html(const Page& page, const fs::path& dir);
 

@@ -294,6 +294,7 @@ Page run_page(const fs::path& dir) {
     return page;
   }
   revenue_and_price_charts(page, ts);
+  api_charts(page, ts.periods, *finance);
   add_chart(page, "Profit and loss over the run", "waterfall",
             waterfall_spec(waterfall_steps(*finance)),
             "From summary.json: revenue and the internal value of the operator's own work, less "

@@ -92,9 +92,10 @@ void api_charts(Page& page, const std::vector<Period>& periods, const Node& fina
     tokens.push_back(x);
   }
   if (tokens.size() != periods.size()) {
-    api->at("by_period").fail_here(
-        fmt::format("expected one entry per period of timeseries.csv (got {}, expected {})",
-                    tokens.size(), periods.size()));
+    api->at("by_period")
+        .fail_here(
+            fmt::format("expected one entry per period of timeseries.csv (got {}, expected {})",
+                        tokens.size(), periods.size()));
   }
   if (tokens.empty()) return;
   add_chart(page, "Model access: tokens served and lost", "tokens", tokens_spec(periods, tokens),

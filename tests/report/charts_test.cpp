@@ -84,6 +84,28 @@ TEST_CASE("revenue_spec and price_spec chart the rented classes only", "[report]
   CHECK(aidc::report::rented_classes(with_spot) == std::vector<std::size_t>{kOnDemand, kSpot});
 }
 
+TEST_CASE("tokens_spec stacks served and lost tokens; token_price_spec divides by the served",
+          "[report]") {
+  // January: 8e9 served, 2e9 lost, 5,600 USD of revenue and 2,400 of cost; February: none.
+  const std::vector<aidc::report::TokenPeriod> tokens{{8e9, 2e9, 5600, 2400}, {0, 1e9, 0, 0}};
+  const json spec = aidc::report::tokens_spec(two_periods(), tokens);
+  CHECK(spec.at("encoding").at("y").at("stack") == "zero");
+  const json& rows = spec.at("data").at("values");
+  REQUIRE(rows.size() == 6);  // two layers x (two period starts + the end)
+  CHECK(rows[0].at("layer") == "served");
+  CHECK(rows[0].at("v") == 8e9);
+  CHECK(rows[3].at("layer") == "lost");
+  CHECK(rows[4].at("v") == 1e9);
+  // Per million served: 5,600 / 8,000 = 0.70 and 2,400 / 8,000 = 0.30; February has none.
+  const json price = aidc::report::token_price_spec(two_periods(), tokens);
+  const json& p = price.at("data").at("values");
+  REQUIRE(p.size() == 6);
+  CHECK(p[0].at("v").get<double>() == Approx(0.70));
+  CHECK(p[1].at("v").is_null());
+  CHECK(p[3].at("layer") == "cost");
+  CHECK(p[3].at("v").get<double>() == Approx(0.30));
+}
+
 TEST_CASE("waterfall_spec runs increases and decreases from the level, totals from zero",
           "[report]") {
   // Revenue 100, energy 30, EBITDA 70 (total), depreciation 20, EBIT 50 (total).

@@ -81,6 +81,18 @@ struct WaterfallStep {
 };
 /// Bars from `from` to `to`: increases and decreases from the running level, totals from 0
 /// to the reported figure (which restarts the level).
+/// Model access sold by the token in one period (summary.json's finance.api.by_period).
+struct TokenPeriod {
+  double served = 0, lost = 0;  // tokens; demand = served + lost
+  double revenue_usd = 0, cost_usd = 0;
+};
+/// Tokens served and lost by period, stacked, so the top is the demand.
+nlohmann::json tokens_spec(const std::vector<Period>& periods,
+                           const std::vector<TokenPeriod>& tokens);
+/// Revenue and cost per million tokens served, by period; a gap where none were served.
+nlohmann::json token_price_spec(const std::vector<Period>& periods,
+                                const std::vector<TokenPeriod>& tokens);
+
 nlohmann::json waterfall_spec(const std::vector<WaterfallStep>& steps);
 
 /// Free cash flow accumulated from −`opening` at the first period's start; with `npv`, a

@@ -44,7 +44,7 @@ inline constexpr std::array<WorkClassInfo, 7> kWorkClasses{{
     {WorkClass::reserved, "reserved", false, false, false, true, false, "#b279a2"},
     {WorkClass::on_demand, "on_demand", false, false, false, true, false, "#f58518"},
     {WorkClass::spot, "spot", false, true, true, true, false, "#eeca3b"},
-    {WorkClass::api, "api", false, false, false, false, true, "#e45756"},
+    {WorkClass::api, "api", false, false, false, false, true, "#9d755d"},
 }};
 inline constexpr std::size_t kClassCount = kWorkClasses.size();
 
