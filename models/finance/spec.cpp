@@ -366,7 +366,9 @@ std::shared_ptr<const FinanceSpec> read_finance(const ParamReader& f, const Scen
   // The impairment test projects each owned pool's cash flows at the on-demand price.
   const auto& on_demand = spec->prices[index(WorkClass::on_demand)];
   if (spec->impairment != ImpairmentStandard::none && on_demand) {
-    for (const auto& pool : s.pools) {
+    for (std::size_t p = 0; p < s.pools.size(); ++p) {
+      const auto& pool = s.pools[p];
+      if (spec->pool_lease_usd_per_gpu_hour[p]) continue;  // leased: not tested
       const auto type = s.catalog.find(pool.gpu);
       if (type == s.catalog.end() || on_demand->prices(type->second)) continue;
       f.error("impairment", fmt::format("the impairment test prices pool \"{}\" at the on-demand "

@@ -246,13 +246,25 @@ class MarketIndex final : public PricingModel {
         }
       }
       const IndexSeries& series = own != index_.end() ? own->second : index_.at(proxy_);
-      if (series.points.front().from > s.start) {
+      // Contracts are quoted when booked, which may be before the start.
+      sys_days first = s.start;
+      std::string what = "the scenario's start";
+      if (priced == WorkClass::reserved) {
+        for (const auto& c : s.contracts) {
+          const sys_days booked = s.date_of(c.indexed ? c.begin : c.booked);
+          if (booked < first) {
+            first = booked;
+            what = fmt::format("contract \"{}\" is booked", c.id);
+          }
+        }
+      }
+      if (series.points.front().from > first) {
         r.diagnostics().add(
             series.first_pointer,
-            fmt::format("{}the index of \"{}\" begins on {}, after the scenario's start {} "
-                        "(expected a first entry on or before the start)",
+            fmt::format("{}the index of \"{}\" begins on {}, after {} on {} "
+                        "(expected a first entry on or before it)",
                         series.origin, own != index_.end() ? gpu : proxy_,
-                        format_date(series.points.front().from), format_date(s.start)));
+                        format_date(series.points.front().from), what, format_date(first)));
       }
     }
   }

@@ -193,6 +193,9 @@ nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r,
       cj["failures"] = c.failures;
       cj["lost_gpu_hours"] = to_hours(c.lost_gpu_seconds);
       cj["work_done_fraction"] = c.work_done_fraction;
+      cj["effective_training_time"] = c.effective_training_time;
+      cj["checkpoint_gpu_hours"] = to_hours(c.checkpoint_gpu_seconds);
+      cj["spare_gpu_hours"] = to_hours(c.spare_gpu_seconds);
       campaigns[c.id] = cj;
     }
     j["campaigns"] = campaigns;

@@ -32,6 +32,7 @@ void read_throughput(const ParamReader& w, const Scenario& s, InferenceSpec& k) 
     for (const std::size_t p : k.pools) {
       const std::string& gpu = s.pools[p].gpu;
       if (!s.catalog.count(gpu) || k.tokens_per_second_per_gpu.count(gpu)) continue;
+      if (!s.policy.allows(k.work_class, gpu)) continue;
       w.error(key, fmt::format("no throughput for GPU type \"{}\" of pool \"{}\" (expected a "
                                "tokens/s entry for every type the workload may use, or one "
                                "number for an H100)",
@@ -97,10 +98,6 @@ InferenceSpec read_inference(const ParamReader& w, const Scenario& s,
 
 void check_api_workload(const ParamReader& w, const Scenario& s, const InferenceSpec& k) {
   if (k.work_class != WorkClass::api) return;
-  if (!s.policy.order_listed[index(WorkClass::api)]) {
-    w.error("class",
-            "the policy's \"order\" does not rank \"api\" (expected it listed in /policy/order)");
-  }
   // The api workloads share the fleet's api GPUs, so a GPU serves each as many tokens.
   for (const InferenceSpec& other : s.inference) {
     if (other.work_class != WorkClass::api) continue;

@@ -218,6 +218,27 @@ void read_policy(const ParamReader& root, Scenario& s, const std::vector<std::st
   policy.reconcile_hours = p.number("reconcile_hours", 1.0, Bound::positive);
 }
 
+namespace {
+
+/// A policy "order" that leaves out a class ranks it last; a class the scenario has work for
+/// must be listed.
+void check_order(const ParamReader& root, const Scenario& s) {
+  ClassFlags has_work{};
+  has_work[index(WorkClass::training)] = !s.campaigns.empty();
+  has_work[index(WorkClass::reserved)] = !s.contracts.empty();
+  for (const auto& r : s.rentals) has_work[index(r.work_class)] = true;
+  for (const auto& k : s.inference) has_work[index(k.work_class)] = true;
+  for (const auto& c : kWorkClasses) {
+    if (!has_work[index(c.id)] || s.policy.order_listed[index(c.id)]) continue;
+    root.child("policy").error(
+        "order", fmt::format("the scenario has work of class \"{}\", which the order leaves out "
+                             "(expected every class with work listed)",
+                             c.name));
+  }
+}
+
+}  // namespace
+
 void read_workloads(const ParamReader& root, Scenario& s,
                     const std::map<std::string, std::size_t>& pool_index) {
   if (!root.has("workloads")) return;
@@ -284,7 +305,7 @@ void read_workloads(const ParamReader& root, Scenario& s,
         if (c.expect_object()) {
           c.allow_only({"id", "gpus", "gpu_hours", "days", "earliest_start", "after", "pools",
                         "gpu_types", "priority", "checkpoint_hours", "restart_hours",
-                        "description"});
+                        "checkpoint_write_hours", "restart_scope", "spares", "description"});
           k.id = c.required_string("id");
           if (!k.id.empty() && !ids.insert(k.id).second) {
             c.error("id", fmt::format("duplicate workload id \"{}\"", k.id));
@@ -318,6 +339,9 @@ void read_workloads(const ParamReader& root, Scenario& s,
           k.priority = static_cast<int>(c.integer("priority", 0, Bound::non_negative));
           k.checkpoint_hours = c.number("checkpoint_hours", 1.0, Bound::positive);
           k.restart_hours = c.number("restart_hours", 0.5, Bound::non_negative);
+          k.checkpoint_write_hours = c.number("checkpoint_write_hours", 0.0, Bound::non_negative);
+          k.restart_scope = c.number("restart_scope", 1.0, Bound::fraction);
+          k.spares = c.integer("spares", 0, Bound::non_negative);
           node.id = k.id;
           node.duration_hours = k.gpu_hours / static_cast<double>(k.gpus);
           node.earliest_start_hours = sim::to_hours(k.earliest_start - sim::Time{});
@@ -355,6 +379,7 @@ void read_workloads(const ParamReader& root, Scenario& s,
     check_api_workload(w, s, k);
     s.inference.push_back(std::move(k));
   }
+  check_order(root, s);
 }
 
 }  // namespace aidc::reading

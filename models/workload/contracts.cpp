@@ -63,7 +63,7 @@ class Contracts final : public Workload {
       d.want.id = "contract:" + c.spec->id;
       d.want.priority = k_.scenario.policy.rank(kReserved) * kRankLevel + static_cast<int>(i);
       d.want.demand = c.spec->gpus - c.total;
-      d.want.internal = false;
+      d.want.internal = k_.scenario.policy.may_use_reserve[index(kReserved)];
       d.owner = this;
       d.index = i;
       offer(out, free, k_.fleet.by_id(), std::move(d),

@@ -188,7 +188,7 @@ TEST_CASE("Bad api workloads are refused with the pointer and what was expected"
   CHECK_THAT(problems(base + R"("policy": {"order": ["training", "inference"]},
                "workloads": {"inference": [)" +
                       api + "]}}"),
-             Catch::Contains("/workloads/inference/0/class") && Catch::Contains("/policy/order"));
+             Catch::Contains("/policy/order") && Catch::Contains("class \"api\""));
   CHECK_THAT(problems(base + R"("workloads": {"inference": [{"id": "m", "class": "api",
                "unit": "tokens_per_second", "tokens_per_second_per_gpu": {"GB200": 5},
                "demand": {"base_gpus": 1}}]}})"),

@@ -225,7 +225,19 @@ TEST_CASE("Bad market index input is reported with its JSON pointer", "[pricing]
         {"from": "2024-02-01", "usd_per_gpu_hour": 2}]}})",
                                                  "2024-01-01", false));
     CHECK_THAT(text, Catch::Contains(at + "/index/H100/0/from: the index of \"H100\" begins on "
-                                          "2024-02-01, after the scenario's start 2024-01-01"));
+                                          "2024-02-01, after the scenario's start on 2024-01-01"));
+  }
+  SECTION("a contract booked before the index begins") {
+    // The same index pricing reserved contracts, one booked in 2023.
+    auto j = market_doc(R"({"model": "market_index", "index": {"H100": [
+        {"from": "2024-01-01", "usd_per_gpu_hour": 2}]}})",
+                        "2024-01-01", false);
+    j["finance"]["prices"]["reserved"] = j["finance"]["prices"]["on_demand"];
+    j["workloads"]["contracts"] = nlohmann::json::parse(
+        R"([{"id": "k", "gpus": 1, "start": "2024-01-01", "term_days": 30, "booked": "2023-06-01"}])");
+    const auto text = market_problems(j);
+    CHECK_THAT(text, Catch::Contains("/finance/prices/reserved/index/H100/0/from") &&
+                         Catch::Contains("after contract \"k\" is booked on 2023-06-01"));
   }
   SECTION("an index for a GPU type the catalog does not have") {
     const auto text = market_problems(market_doc(R"({"model": "market_index", "index": {

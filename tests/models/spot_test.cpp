@@ -83,3 +83,31 @@ TEST_CASE("A cap is only for classes of job streams", "[spot]") {
                              Catch::Contains("not a class of job streams"));
   }
 }
+
+TEST_CASE("An order must rank every class the scenario has work for", "[spot]") {
+  try {
+    (void)aidc::load_scenario(nlohmann::json::parse(spot_scenario(R"(}]},
+      "policy": {"order": ["training", "on_demand"]},
+      "workloads": {"rentals": [{"id": "s", "contract": "spot", "arrivals": {"per_hour": 1},
+        "gpus": 1, "duration_hours": 1, "patience_hours": 0}]}})")),
+                              "spot.json");
+    FAIL("accepted");
+  } catch (const std::exception& e) {
+    CHECK_THAT(e.what(), Catch::Contains("/policy/order") && Catch::Contains("class \"spot\""));
+  }
+}
+
+TEST_CASE("reserve_for lets a contract take the reserve", "[spot]") {
+  // 10 GPUs, 40% held back: a contract of 8 gets 6 unless reserved may use the reserve.
+  auto held = [](const std::string& reserve_for) {
+    const auto s = aidc::load_scenario(
+        nlohmann::json::parse(
+            spot_scenario(R"(}]}, "policy": {"reserve_fraction": 0.4)" + reserve_for + R"(},
+      "workloads": {"contracts": [{"id": "c", "gpus": 8, "start": "2026-01-01",
+        "term_days": 30}]}})")),
+        "spot.json");
+    return aidc::simulate(s).totals.by_class[aidc::index(WorkClass::reserved)] / (3 * 86400);
+  };
+  CHECK(held("") == 6);
+  CHECK(held(R"(, "reserve_for": ["training", "reserved"])") == 8);
+}

@@ -135,8 +135,15 @@ struct CampaignSpec {
   std::vector<std::size_t> after;  // campaigns that must finish first
   std::vector<std::size_t> pools;  // eligible pools (its "pools" and "gpu_types" both allow)
   int priority = 0;                // among campaigns: lower goes first; ties by file order
-  double checkpoint_hours = 1;
+  double checkpoint_hours = 1;     // compute between checkpoints
   double restart_hours = 0.5;
+  /// Time to write a checkpoint, during which the gang makes no progress.
+  double checkpoint_write_hours = 0;
+  /// Of the work since the last checkpoint, the share a failure loses (1: the whole gang
+  /// restarts from the checkpoint; less with in-memory or partial restart).
+  double restart_scope = 1;
+  /// Hot spares held beside the gang: a failed GPU is swapped for one at once.
+  std::int64_t spares = 0;
 };
 
 class DemandCurve;

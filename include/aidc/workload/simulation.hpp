@@ -79,6 +79,11 @@ struct CampaignStats {
   std::int64_t held_gpu_seconds = 0;
   std::int64_t lost_gpu_seconds = 0;
   double work_done_fraction = 0;
+  /// Useful training time over the wall-clock time from its start to its finish (or the
+  /// horizon): the share not lost to failures, restarts, stalls and checkpoint writes.
+  double effective_training_time = 0;
+  std::int64_t checkpoint_gpu_seconds = 0;  // of lost: the gang's time writing checkpoints
+  std::int64_t spare_gpu_seconds = 0;       // of lost: held as hot spares, doing no work
 };
 
 /// The fleet's inference demand and service between two cuts of the run (period ends and
