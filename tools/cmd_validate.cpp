@@ -26,6 +26,7 @@ std::string validate_file(const std::string& path) {
                        experiment::design_name(spec.design), points, spec.replications);
   }
   const Scenario s = load_scenario(doc, path);
+  for (const auto& w : scenario_warnings(doc, s)) fmt::print(stderr, "{}\n", w.to_string());
   return fmt::format("{} pools, {} rental streams", s.pools.size(), s.rentals.size());
 }
 }  // namespace

@@ -62,6 +62,47 @@ TEST_CASE("Every shipped scenario loads and validates", "[shipped]") {
   CHECK(scenarios >= 10);
 }
 
+TEST_CASE("Every shipped scenario states each stream's class and draws no warning", "[shipped]") {
+  for (const auto& path : shipped_files()) {
+    const nlohmann::json doc = aidc::read_json_file(path.string());
+    if (is_experiment(doc)) continue;
+    INFO(path.string());
+    if (doc.contains("workloads") && doc.at("workloads").contains("rentals")) {
+      for (const auto& r : doc.at("workloads").at("rentals")) CHECK(r.contains("contract"));
+    }
+    const auto s = aidc::load_scenario(doc, path.string());
+    std::string warnings;
+    for (const auto& w : aidc::scenario_warnings(doc, s)) warnings += w.to_string() + "\n";
+    CHECK(warnings.empty());
+  }
+}
+
+TEST_CASE("aidc validate warns of a stream named for another class and of costs left at zero",
+          "[shipped]") {
+  const auto doc = nlohmann::json::parse(R"({"name": "w", "start": "2026-01-01", "horizon": "1d",
+    "fleet": {"pools": [{"id": "p", "gpu": "H100", "count": 8}]},
+    "workloads": {"rentals": [
+      {"id": "spot-8x", "arrivals": {"per_hour": 1}, "gpus": 1, "duration_hours": 1},
+      {"id": "b", "contract": "spot", "description": "Reserved-capacity customers",
+       "arrivals": {"per_hour": 1}, "gpus": 1, "duration_hours": 1},
+      {"id": "c", "contract": "spot", "description": "Spot batch",
+       "arrivals": {"per_hour": 1}, "gpus": 1, "duration_hours": 1}]},
+    "finance": {"maintenance_fraction_per_year": 0}})");
+  const auto s = aidc::load_scenario(doc, "w.json");
+  std::vector<std::string> lines;
+  for (const auto& w : aidc::scenario_warnings(doc, s)) lines.push_back(w.to_string());
+  REQUIRE(lines.size() == 4);
+  CHECK_THAT(lines[0], Catch::Contains("w.json: /workloads/rentals/0/contract: warning: stream "
+                                       "\"spot-8x\" is billed as \"on_demand\" (the default) but "
+                                       "its id names \"spot\""));
+  CHECK_THAT(lines[1], Catch::Contains("/workloads/rentals/1/contract") &&
+                           Catch::Contains("its description names \"reserved\""));
+  CHECK_THAT(lines[2], Catch::Contains("/finance/facility_usd_per_kw_month: warning: "
+                                       "facility_usd_per_kw_month is not given"));
+  CHECK_THAT(lines[3], Catch::Contains("/finance/maintenance_fraction_per_year: warning: "
+                                       "maintenance_fraction_per_year is 0"));
+}
+
 TEST_CASE("Every shipped comparison and sweep file is valid, every plan and point included",
           "[shipped]") {
   int comparisons = 0, sweeps = 0;

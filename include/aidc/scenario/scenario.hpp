@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "aidc/distribution/distribution.hpp"
+#include "aidc/scenario/errors.hpp"
 #include "aidc/scenario/work_class.hpp"
 #include "aidc/sim/time.hpp"
 
@@ -234,6 +235,11 @@ void apply_overrides(nlohmann::json& doc, const std::vector<std::string>& assign
 
 /// Validates and builds a scenario, or throws ScenarioError listing every problem.
 Scenario load_scenario(const nlohmann::json& doc, const std::string& file);
+
+/// Valid input that is probably not what the user meant (a stream named for another class
+/// than it is billed as; facility or maintenance costs left at zero), as "warning: ..."
+/// diagnostics of `doc`'s file. `aidc validate` prints them and exits 0.
+std::vector<Diagnostic> scenario_warnings(const nlohmann::json& doc, const Scenario& s);
 
 /// Reads, overrides and loads in one step.
 Scenario load_scenario_file(const std::string& path,
