@@ -136,6 +136,20 @@ nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r,
     pools[s.pools[p].id] = pj;
   }
   j["pools"] = pools;
+  if (!s.sites.empty()) {
+    // Each site's most power drawn at full load by the pools in service at once, against its
+    // budget.
+    nlohmann::ordered_json sites = nlohmann::ordered_json::object();
+    for (const auto& site : s.sites) {
+      nlohmann::ordered_json sj;
+      sj["budget_mw"] = site.power_mw ? nlohmann::ordered_json(*site.power_mw) : nullptr;
+      sj["pue"] = site.pue ? nlohmann::ordered_json(*site.pue) : nullptr;
+      sj["peak_mw"] = site.peak_mw;
+      sj["peak_date"] = format_date(s.date_of(site.peak_at));
+      sites[site.id] = sj;
+    }
+    j["sites"] = sites;
+  }
   nlohmann::ordered_json streams = nlohmann::ordered_json::object();
   for (const auto& st : r.streams) {
     nlohmann::ordered_json sj;

@@ -38,17 +38,23 @@ void read_pool(const ParamReader& p, Scenario& s, const std::vector<std::string>
                std::map<std::string, std::size_t>& pool_index, bool purchase) {
   if (!p.expect_object()) return;
   if (purchase) {
-    p.allow_only({"id", "gpu", "count", "site", "ordered", "lead_time_days", "retire", "life_years",
-                  "description"});
+    p.allow_only({"id", "gpu", "count", "mw", "site", "ordered", "lead_time_days", "retire",
+                  "life_years", "description"});
   } else {
     p.allow_only(
-        {"id", "gpu", "count", "site", "in_service", "retire", "life_years", "description"});
+        {"id", "gpu", "count", "mw", "site", "in_service", "retire", "life_years", "description"});
   }
   PoolSpec pool;
   pool.id = p.required_string("id");
   pool.gpu = p.required_string("gpu");
-  pool.count = p.required_integer("count", Bound::non_negative);
   pool.site = p.string("site", "default");
+  if (p.has("count") == p.has("mw")) {
+    p.error("", "expected exactly one of \"count\" (GPUs) and \"mw\" (megawatts at the meter)");
+  } else if (p.has("count")) {
+    pool.count = p.required_integer("count", Bound::non_negative);
+  } else {
+    pool.count = gpus_for_mw(p, s, pool.gpu, pool.site, p.number("mw", 0.0, Bound::positive));
+  }
   if (pool.id == "(entity)") {
     p.error("id", "reserved (got \"(entity)\", the name of timeseries.csv's entity rows)");
   }

@@ -65,6 +65,13 @@ InferenceSpec read_inference(const ParamReader& w, const Scenario& s,
 /// The checks of an "api" workload against the policy and the api workloads read before it.
 void check_api_workload(const ParamReader& w, const Scenario& s, const InferenceSpec& k);
 
+/// fleet.sites (sites.cpp); the GPUs that `mw` megawatts at the meter power on `site`; and
+/// the check of every site's budget against the pools in service at once.
+void read_sites(const ParamReader& fleet, Scenario& s);
+std::int64_t gpus_for_mw(const ParamReader& p, const Scenario& s, const std::string& gpu,
+                         const std::string& site, double mw);
+void check_site_power(const ParamReader& fleet, Scenario& s);
+
 void read_policy(const ParamReader& root, Scenario& s, const std::vector<std::string>& gpu_ids);
 void read_workloads(const ParamReader& root, Scenario& s,
                     const std::map<std::string, std::size_t>& pool_index);

@@ -252,11 +252,13 @@ Scenario load_scenario(const json& doc, const std::string& file) {
   } else {
     const ParamReader fleet = root.child("fleet");
     if (fleet.expect_object()) {
-      fleet.allow_only({"pools", "purchases", "description"});
+      fleet.allow_only({"pools", "purchases", "sites", "description"});
+      read_sites(fleet, s);
       for (const auto& p : fleet.array("pools", true)) read_pool(p, s, gpu_ids, pool_index, false);
       for (const auto& p : fleet.array("purchases", false)) {
         read_pool(p, s, gpu_ids, pool_index, true);
       }
+      check_site_power(fleet, s);
     }
   }
   read_policy(root, s, gpu_ids);

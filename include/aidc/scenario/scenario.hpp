@@ -86,6 +86,18 @@ struct PoolSpec {
   sim::Time ordered{};
 };
 
+/// A site: where pools stand, with an optional power budget at the meter.
+struct SiteSpec {
+  std::string id;
+  std::optional<double> power_mw;  // the budget; unset: none
+  std::optional<double> pue;       // the site's PUE, to turn megawatts into GPUs
+  /// The most its pools in service at once draw at full load (server power x PUE, or 1
+  /// without a PUE), when and from which pools.
+  double peak_mw = 0;
+  sim::Time peak_at{};
+  std::vector<std::string> peak_pools;
+};
+
 /// A piece of a piecewise-constant arrival rate, in force from `from` on.
 struct RateSegment {
   sim::Time from{};
@@ -207,6 +219,7 @@ struct Scenario {
   Period period = Period::month;
   std::map<std::string, GpuType> catalog;
   std::vector<PoolSpec> pools;
+  std::vector<SiteSpec> sites;      // fleet.sites, in id order
   std::vector<RentalSpec> rentals;  // rentals and experiment streams
   std::vector<ContractSpec> contracts;
   std::vector<CampaignSpec> campaigns;
