@@ -12,9 +12,11 @@
 namespace {
 
 /// Ten H100s bought on the start date, all held by one reserved contract for the year, so
-/// every GPU-hour is known in advance: 10 x 8,760 h = 87,600 GPU-hours, all busy.
+/// every GPU-hour is known in advance: 10 x 8,760 h = 87,600 GPU-hours, all busy. They never
+/// fail (the catalog's H100 has an MTBF).
 std::string contract_scenario(const std::string& finance) {
   return R"({"name": "fin", "start": "2026-01-01", "horizon": "365d", "seed": 1,
+    "catalog": {"H100": {"mtbf_hours": null}},
     "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 10, "in_service": "2026-01-01"}]},
     "workloads": {"contracts": [{"id": "k", "gpus": 10, "term_days": 365}]},
     "finance": )" +
@@ -206,9 +208,11 @@ TEST_CASE("Reserved contracts pay the discount their term reaches, for the whole
           "[finance]") {
   // 4.00 USD/GPU-hour before discount; 30% off from 365 days, 50% from 1,095. Contract "year"
   // (10 GPUs, 365 days) pays 2.80; contract "short" (5 GPUs, 100 days) pays 4.00:
-  // 10 x 8,760 x 2.80 + 5 x 2,400 x 4.00 = 245,280 + 48,000 = 293,280.
+  // 10 x 8,760 x 2.80 + 5 x 2,400 x 4.00 = 245,280 + 48,000 = 293,280. The GPUs never fail
+  // (the catalog's H100 has an MTBF), so the contracts hold every GPU for every hour.
   const auto x = aidc::test::run_finance(
       R"({"name": "res", "start": "2026-01-01", "horizon": "365d", "seed": 1,
+    "catalog": {"H100": {"mtbf_hours": null}},
     "fleet": {"pools": [{"id": "a", "gpu": "H100", "count": 10}, {"id": "b", "gpu": "H100", "count": 5}]},
     "workloads": {"contracts": [
       {"id": "year", "gpus": 10, "term_days": 365, "pools": ["a"]},

@@ -99,10 +99,12 @@ namespace {
 
 /// Two years, two pools: 10 H100s from the start, 5 more from the second year, when one
 /// contract rents all 15 at 10 USD per GPU-hour. No operating costs. Book: straight line
-/// over 4 years; tax: straight line over 2 years at 25%.
+/// over 4 years; tax: straight line over 2 years at 25%. The GPUs never fail (the catalog's
+/// H100 has an MTBF), so the contract holds all 15 for every hour.
 std::string two_year_case(const std::string& extra_tax, const std::string& period) {
   return R"({"name": "two", "start": "2026-01-01", "horizon": "2y", "seed": 1, "period": ")" +
          period + R"(",
+    "catalog": {"H100": {"mtbf_hours": null}},
     "fleet": {"pools": [{"id": "a", "gpu": "H100", "count": 10, "in_service": "2026-01-01"},
                         {"id": "b", "gpu": "H100", "count": 5, "in_service": "2027-01-01"}]},
     "workloads": {"contracts": [{"id": "k", "gpus": 15, "start": "2027-01-01", "term_days": 365}]},
