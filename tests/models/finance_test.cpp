@@ -1,8 +1,10 @@
 // Statements against hand-worked cash flows, money conservation to the cent, dated price
 // changes, break-even prices and the independence of GPU-hours from depreciation.
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "aidc/finance/finance.hpp"
 #include "aidc/scenario/scenario.hpp"
@@ -152,6 +154,86 @@ TEST_CASE("At the break-even price, renting idle GPUs adds zero profit, within a
   const double price_error = std::stod(std::to_string(price)) - price;
   const double extra = rented.f.total.ebitda() - idle.f.total.ebitda() - price_error * hours * 0.87;
   CHECK(std::abs(extra) < 0.01);
+}
+
+TEST_CASE("Idle GPUs draw the catalog's idle server power unless the section states a share",
+          "[finance]") {
+  // Ten H100s idle for 30 days, never failing: 7,200 idle GPU-hours, at PUE 1 and 0.10 USD/kWh.
+  auto idle_month = [](const std::string& catalog, const std::string& finance) {
+    return aidc::test::run_finance(R"({"name": "idle", "start": "2026-01-01", "horizon": "30d",
+      "seed": 1, "catalog": {"H100": {"mtbf_hours": null)" +
+                                   catalog + R"(}},
+      "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 10}]},
+      "finance": {"pue": 1, "energy_usd_per_kwh": 0.1)" +
+                                   finance + "}}");
+  };
+  const double hours = 10 * 720.0;
+  SECTION("the catalog's idle power: 0.3825 kW, 30% of the H100's 1.275 (an assumption)") {
+    const auto x = idle_month("", "");
+    CHECK(x.f.total.energy == Approx(hours * 0.3825 * 0.1).epsilon(1e-12));  // 275.40
+    // Renting an idle GPU adds the busy power less the idle power: (1.275 - 0.3825) x 0.1.
+    REQUIRE(x.f.break_even.size() == 1);
+    CHECK(x.f.break_even[0].cash_usd_per_gpu_hour == Approx(0.08925).epsilon(1e-12));
+    const auto conventions = aidc::finance_conventions(*x.s.finance);
+    const auto energy = std::find_if(conventions.begin(), conventions.end(),
+                                     [](const auto& c) { return c.first == "energy"; });
+    REQUIRE(energy != conventions.end());
+    CHECK_THAT(energy->second, Catch::Contains("server_idle_power_kw"));
+  }
+  SECTION("a scenario's own idle power for the type") {
+    const auto x = idle_month(R"(, "server_idle_power_kw": 0.2)", "");
+    CHECK(x.f.total.energy == Approx(hours * 0.2 * 0.1).epsilon(1e-12));  // 144.00
+  }
+  SECTION("a stated idle_power_fraction overrides the catalog's idle power, for every type") {
+    const auto x =
+        idle_month(R"(, "server_idle_power_kw": 0.2)", R"(, "idle_power_fraction": 0.5)");
+    CHECK(x.f.total.energy == Approx(hours * 0.5 * 1.275 * 0.1).epsilon(1e-12));  // 459.00
+    REQUIRE(x.f.break_even.size() == 1);
+    CHECK(x.f.break_even[0].cash_usd_per_gpu_hour == Approx(0.5 * 1.275 * 0.1).epsilon(1e-12));
+    const auto conventions = aidc::finance_conventions(*x.s.finance);
+    const auto energy = std::find_if(conventions.begin(), conventions.end(),
+                                     [](const auto& c) { return c.first == "energy"; });
+    REQUIRE(energy != conventions.end());
+    CHECK_THAT(energy->second, Catch::Contains("50% of it"));
+  }
+}
+
+TEST_CASE("A pool is charged no chip price for capex and no board power for energy",
+          "[finance][errors]") {
+  // Without an all-in capex or a server power there is no silent stand-in: the scenario is
+  // refused, each problem at the key that would give the missing figure.
+  auto load = [](const std::string& catalog, const std::string& finance) {
+    return aidc::load_scenario(nlohmann::json::parse(
+                                   R"({"name": "x", "start": "2026-01-01", "horizon": "30d",
+      "catalog": {"A100": {)" + catalog +
+                                   R"(}},
+      "fleet": {"pools": [{"id": "a", "gpu": "A100", "count": 8}]}, "finance": {)" +
+                                   finance + "}}"),
+                               "x.json");
+  };
+  CHECK_THROWS_WITH(load(R"("allin_capex_usd": null)", ""),
+                    Catch::Contains("x.json: /finance/pools/a/capex_usd_per_gpu: missing "
+                                    "required key: pool \"a\" is bought and its GPU type "
+                                    "\"A100\" has no all-in capex in the catalog "
+                                    "(allin_capex_usd: null; price_usd, 10000, is the GPU alone)"));
+  CHECK_NOTHROW(
+      load(R"("allin_capex_usd": null)", R"("pools": {"a": {"capex_usd_per_gpu": 9000}})"));
+  CHECK_NOTHROW(
+      load(R"("allin_capex_usd": null)", R"("pools": {"a": {"lease_usd_per_gpu_hour": 1}})"));
+  CHECK_THROWS_WITH(load(R"("server_power_kw": null)", ""),
+                    Catch::Contains("x.json: /catalog/A100/server_power_kw: missing required key: "
+                                    "GPU type \"A100\" of pool \"a\" has no server power "
+                                    "(server_power_kw: null; tdp_w, 400, is the board alone)"));
+  CHECK_THROWS_WITH(load(R"("server_idle_power_kw": null)", ""),
+                    Catch::Contains("x.json: /catalog/A100/server_idle_power_kw: missing required "
+                                    "key: GPU type \"A100\" of pool \"a\" has no idle server "
+                                    "power"));
+  CHECK_NOTHROW(load(R"("server_idle_power_kw": null)", R"("idle_power_fraction": 0.3)"));
+  // Without a finance section nothing is priced, and nothing is required.
+  CHECK_NOTHROW(aidc::load_scenario(nlohmann::json::parse(R"({"name": "x", "start": "2026-01-01",
+      "horizon": "30d", "catalog": {"A100": {"allin_capex_usd": null, "server_power_kw": null}},
+      "fleet": {"pools": [{"id": "a", "gpu": "A100", "count": 8}]}})"),
+                                    "x.json"));
 }
 
 TEST_CASE("The depreciation model changes the statements but never the GPU-hours", "[finance]") {

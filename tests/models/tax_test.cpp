@@ -249,7 +249,8 @@ TEST_CASE("A GPU type without a resale curve is refused where a resale value is 
   // A new type in the scenario's catalog has no used-GPU prices: valuing it at resale at the
   // horizon needs a curve, which the error names; a book terminal value does not.
   const std::string text = R"({"name": "r", "start": "2026-01-01", "horizon": "30d",
-      "catalog": {"X1": {"name": "X1", "allin_capex_usd": 20000, "tdp_w": 700}},
+      "catalog": {"X1": {"name": "X1", "allin_capex_usd": 20000, "server_power_kw": 1.0,
+                         "server_idle_power_kw": 0.3}},
       "fleet": {"pools": [{"id": "x", "gpu": "X1", "count": 10}]}, "finance": {TERMINAL}})";
   auto load = [&](const std::string& terminal) {
     std::string doc = text;
