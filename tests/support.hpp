@@ -62,6 +62,16 @@ inline std::string all_lines(const Diagnostics& diagnostics) {
 /// `p` in single quotes for the shell (the temporary paths hold no quotes).
 inline std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 
+/// The fields of one line of delimited text; a trailing separator ends in an empty field.
+inline std::vector<std::string> split_fields(const std::string& line, char sep) {
+  std::vector<std::string> out;
+  std::string field;
+  std::istringstream in(line);
+  while (std::getline(in, field, sep)) out.push_back(field);
+  if (!line.empty() && line.back() == sep) out.emplace_back();
+  return out;
+}
+
 inline std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream buffer;

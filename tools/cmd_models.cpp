@@ -36,6 +36,9 @@ void finance_choices() {
        "the fleet owned at the horizon: resale (default) | none | book | "
        "{\"method\": \"going_concern\", \"growth_rate\": g}"},
       {"impairment", "{\"standard\": none (default) | us_gaap | ifrs, \"utilization\": u}"},
+      {"idle_power_fraction",
+       "an idle GPU's share of its busy server power, for every type; absent: each type's "
+       "server_idle_power_kw from the catalog"},
       {"resale", "used-GPU price curves by type: {\"initial_share\", \"decline_per_year\"}"},
       {"financing",
        "{\"debt_fraction\", \"interest_rate\", \"term_years\", \"repayment\": "

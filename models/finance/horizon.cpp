@@ -86,8 +86,9 @@ void break_even(const Scenario& s, const RunResult& r, FinanceResult& out) {
     const GpuType& type = s.catalog.at(gpu);
     FinanceResult::BreakEven b;
     b.gpu = gpu;
+    const ServerPower& power = power_of(f, type);
     const double incremental =
-        (1.0 - f.idle_power_fraction) * busy_kw(type) * f.pue * f.energy_price_at(r.window_begin) +
+        (power.busy_kw - power.idle_kw) * f.pue * f.energy_price_at(r.window_begin) +
         f.network_storage_usd_per_gpu_hour;
     b.cash_usd_per_gpu_hour = keep > 0 ? incremental / keep : 0.0;
     b.utilization = t.installed > 0 ? t.busy / t.installed : 0.0;
@@ -282,6 +283,16 @@ std::vector<std::pair<std::string, std::string>> finance_conventions(const Finan
           ? "IFRS (IAS 36): a pool's book value is written down to its recoverable amount, the "
             "higher of fair value (its resale value) and value in use (discounted cash flows)"
           : "not tested");
+  out.emplace_back(
+      "energy",
+      f.idle_power_fraction
+          ? fmt::format("a busy GPU draws its type's server power per GPU (the catalog's "
+                        "server_power_kw), an idle GPU {:g}% of it (the stated "
+                        "idle_power_fraction, for every type), a down GPU nothing; times the PUE",
+                        100.0 * *f.idle_power_fraction)
+          : std::string("a busy GPU draws its type's server power per GPU (the catalog's "
+                        "server_power_kw), an idle GPU its type's idle server power "
+                        "(server_idle_power_kw), a down GPU nothing; times the PUE"));
   out.emplace_back("break_even_cash",
                    "the rental price per GPU-hour at which renting an otherwise idle GPU covers "
                    "its incremental cash costs: the energy of running busy instead of idle, "

@@ -22,12 +22,10 @@ inline sim::Time time_at(const Scenario& s, Date d) {
   return sim::Time{(d - s.start).count() * sim::kSecondsPerDay};
 }
 
-/// Power drawn by one busy GPU with its share of the server, in kW: the catalog's server
-/// power, else its TDP, else 0.7.
-inline double busy_kw(const GpuType& g) {
-  if (g.server_power_kw) return *g.server_power_kw;
-  if (g.tdp_w) return *g.tdp_w / 1000.0;
-  return 0.7;
+/// Power per GPU of type `g` at the server, busy and idle (FinanceSpec::server_power, which
+/// has every type of the fleet).
+inline const ServerPower& power_of(const FinanceSpec& f, const GpuType& g) {
+  return f.server_power.at(g.id);
 }
 
 /// A fiscal year's taxable items within the window, before interest.

@@ -17,9 +17,82 @@ using nlohmann::json;
 
 namespace {
 
-/// Capex per GPU: the all-in figure when the catalog has one, else the GPU's price.
-double default_capex(const GpuType& g) {
-  return g.allin_capex_usd.value_or(g.price_usd.value_or(0.0));
+/// Records a problem at `key` of the object `child` of `parent`, which need not exist: the
+/// place where the missing value belongs.
+void error_under(const ParamReader& parent, std::string_view child, std::string_view key,
+                 const std::string& message) {
+  const ParamReader at(parent.node(), parent.pointer_of(child), parent.diagnostics());
+  at.error(key, message);
+}
+
+/// "; key, value, is what": a figure the catalog has that does not stand in for the one missing.
+std::string not_instead(const char* key, const std::optional<double>& value, const char* what) {
+  return value ? fmt::format("; {}, {:g}, is {}", key, *value, what) : std::string();
+}
+
+/// Every bought pool has a capital cost: its own capex_usd_per_gpu, else its type's all-in
+/// capex in the catalog. A chip price alone is not a pool's cost, so there is no fallback to it.
+void check_capex(const ParamReader& f, const Scenario& s, const FinanceSpec& spec) {
+  const ParamReader pools(f.node(), f.pointer_of("pools"), f.diagnostics());
+  auto states_capex = [&f](const std::string& id) {
+    const json& node = f.node();
+    if (!node.contains("pools") || !node.at("pools").is_object()) return false;
+    const json& given = node.at("pools");
+    return given.contains(id) && given.at(id).is_object() &&
+           given.at(id).contains("capex_usd_per_gpu");
+  };
+  for (std::size_t p = 0; p < s.pools.size(); ++p) {
+    const PoolSpec& pool = s.pools[p];
+    if (spec.pool_lease_usd_per_gpu_hour[p]) continue;
+    if (states_capex(pool.id)) continue;
+    const auto it = s.catalog.find(pool.gpu);
+    if (it == s.catalog.end() || it->second.allin_capex_usd) continue;
+    const GpuType& g = it->second;
+    error_under(pools, pool.id, "capex_usd_per_gpu",
+                fmt::format("missing required key: pool \"{}\" is bought and its GPU type \"{}\" "
+                            "has no all-in capex in the catalog (allin_capex_usd: null{}) "
+                            "(expected USD per GPU: the server, its share of the network and "
+                            "installation; or the type's allin_capex_usd under /catalog/{})",
+                            pool.id, pool.gpu,
+                            not_instead("price_usd", g.price_usd, "the GPU alone"), pool.gpu));
+  }
+}
+
+/// The power of each GPU type of the fleet at the server, busy and idle. A type without a
+/// server power (or, unless idle_power_fraction is stated, an idle server power) is an error
+/// at the catalog key that would give it: no board power or constant stands in for it.
+void read_server_power(const ParamReader& f, const Scenario& s, FinanceSpec& spec) {
+  const ParamReader catalog(f.node(), "/catalog", f.diagnostics());
+  for (const PoolSpec& pool : s.pools) {
+    const auto it = s.catalog.find(pool.gpu);
+    if (it == s.catalog.end() || spec.server_power.count(pool.gpu) > 0) continue;
+    const GpuType& g = it->second;
+    bool complete = true;
+    auto missing = [&](const char* key, const std::string& found, const char* expected) {
+      complete = false;
+      error_under(catalog, pool.gpu, key,
+                  fmt::format("missing required key: GPU type \"{}\" of pool \"{}\" has {} "
+                              "(expected {})",
+                              pool.gpu, pool.id, found, expected));
+    };
+    if (!g.server_power_kw) {
+      missing("server_power_kw",
+              fmt::format("no server power (server_power_kw: null{}), by which the finance "
+                          "section charges energy and facility",
+                          not_instead("tdp_w", g.tdp_w, "the board alone")),
+              "kW per GPU at the server, busy");
+    }
+    if (!g.server_idle_power_kw && !spec.idle_power_fraction) {
+      missing("server_idle_power_kw",
+              "no idle server power (server_idle_power_kw: null) and the finance section "
+              "states no idle_power_fraction",
+              "kW per GPU at the server, idle; or /finance/idle_power_fraction for every type");
+    }
+    if (!complete) continue;
+    const double busy = *g.server_power_kw;
+    spec.server_power[pool.gpu] = {busy, spec.idle_power_fraction ? *spec.idle_power_fraction * busy
+                                                                  : *g.server_idle_power_kw};
+  }
 }
 
 std::shared_ptr<const DepreciationModel> built_in(const ParamReader& f, const json& model) {
@@ -318,9 +391,12 @@ std::shared_ptr<const FinanceSpec> read_finance(const ParamReader& f, const Scen
   spec->pool_deposit_fraction.assign(n, deposit);
   for (std::size_t p = 0; p < n; ++p) {
     const auto it = s.catalog.find(s.pools[p].gpu);
-    if (it != s.catalog.end()) spec->pool_capex_usd_per_gpu[p] = default_capex(it->second);
+    if (it != s.catalog.end() && it->second.allin_capex_usd) {
+      spec->pool_capex_usd_per_gpu[p] = *it->second.allin_capex_usd;
+    }
   }
   if (f.has("pools")) read_pools(f.child("pools"), s, *spec);
+  check_capex(f, s, *spec);
   read_prices(f, s, *spec);
   const bool sells_tokens = std::any_of(s.inference.begin(), s.inference.end(), [](const auto& k) {
     return k.work_class == WorkClass::api;
@@ -345,8 +421,10 @@ std::shared_ptr<const FinanceSpec> read_finance(const ParamReader& f, const Scen
   spec->pue = f.number("pue", spec->pue, Bound::positive);
   if (spec->pue < 1)
     f.error("pue", fmt::format("out of range (got {}, expected 1 or more)", spec->pue));
-  spec->idle_power_fraction =
-      f.number("idle_power_fraction", spec->idle_power_fraction, Bound::fraction);
+  if (f.has("idle_power_fraction")) {
+    spec->idle_power_fraction = f.number("idle_power_fraction", 0.0, Bound::fraction);
+  }
+  read_server_power(f, s, *spec);
   spec->facility_usd_per_kw_month = f.number("facility_usd_per_kw_month", 0.0, Bound::non_negative);
   spec->maintenance_fraction_per_year =
       f.number("maintenance_fraction_per_year", 0.0, Bound::fraction);

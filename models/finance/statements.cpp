@@ -16,8 +16,8 @@ namespace aidc {
 
 namespace {
 
-using finance::busy_kw;
 using finance::kHoursPerYear;
+using finance::power_of;
 using finance::to_hours;
 constexpr double kHoursPerMonth = kHoursPerYear / 12.0;
 
@@ -211,8 +211,9 @@ Ledger pool_statements(const Scenario& s, const RunResult& r, FinanceResult& out
         st.revenue[c] = to_hours(g.by_class[c]) * price;
       }
     }
-    const double kw = busy_kw(type);
-    const double kwh = (to_hours(g.busy) + to_hours(g.idle) * f.idle_power_fraction) * kw * f.pue;
+    const ServerPower& power = power_of(f, type);
+    const double kw = power.busy_kw;
+    const double kwh = (to_hours(g.busy) * kw + to_hours(g.idle) * power.idle_kw) * f.pue;
     st.energy = kwh * f.energy_price_at(seg.begin);
     st.facility = to_hours(g.installed) * kw * f.facility_usd_per_kw_month / kHoursPerMonth;
     st.maintenance = to_hours(g.installed) / kHoursPerYear * f.pool_capex_usd_per_gpu[p] *
@@ -286,7 +287,7 @@ Ledger pool_statements(const Scenario& s, const RunResult& r, FinanceResult& out
                            (f.revenue_share_classes[kOnDemand] ? f.revenue_share_fraction : 0.0);
       const double per_hour =
           price * u * (1.0 - share) -
-          (u + (1.0 - u) * f.idle_power_fraction) * kw * f.pue * f.energy_price_at(seg.end) -
+          (u * kw + (1.0 - u) * power.idle_kw) * f.pue * f.energy_price_at(seg.end) -
           kw * f.facility_usd_per_kw_month / kHoursPerMonth -
           f.pool_capex_usd_per_gpu[p] * f.maintenance_fraction_per_year / kHoursPerYear -
           f.network_storage_usd_per_gpu_hour * u;

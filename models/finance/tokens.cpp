@@ -55,7 +55,7 @@ void token_economics(const Scenario& s, const RunResult& r, const Ledger& ledger
     const double installed = to_hours(r.rows[seg.row].gpu_seconds.installed);
     const double capacity = row.depreciation + row.facility + row.maintenance + row.lease;
     e.cost_usd = (installed > 0 ? capacity * hours / installed : 0.0) +
-                 hours * busy_kw(type) * f.pue * f.energy_price_at(seg.begin) +
+                 hours * power_of(f, type).busy_kw * f.pue * f.energy_price_at(seg.begin) +
                  hours * f.network_storage_usd_per_gpu_hour;
     out.api_periods[seg.period].add(e);
     out.api_by_gpu[type.id].add(e);

@@ -96,6 +96,7 @@ const std::vector<std::string> kGpuKeys{"name",
                                         "price_usd",
                                         "allin_capex_usd",
                                         "server_power_kw",
+                                        "server_idle_power_kw",
                                         "rental_usd_per_gpu_hour",
                                         "resale",
                                         "sources",
@@ -114,8 +115,8 @@ GpuType read_gpu(const ParamReader& r, const std::string& id) {
   g.name = r.string("name", id);
   g.vendor = r.string("vendor", "");
   g.year = static_cast<int>(r.integer("year", 0, Bound::non_negative));
-  for (const char* key :
-       {"tdp_w", "bf16_tflops", "hbm_gb", "price_usd", "allin_capex_usd", "server_power_kw"}) {
+  for (const char* key : {"tdp_w", "bf16_tflops", "hbm_gb", "price_usd", "allin_capex_usd",
+                          "server_power_kw", "server_idle_power_kw"}) {
     if (r.has(key) && !r.node().at(key).is_null()) r.number(key, 0, Bound::non_negative);
   }
   g.tdp_w = optional_number(r.node(), "tdp_w");
@@ -124,6 +125,12 @@ GpuType read_gpu(const ParamReader& r, const std::string& id) {
   g.price_usd = optional_number(r.node(), "price_usd");
   g.allin_capex_usd = optional_number(r.node(), "allin_capex_usd");
   g.server_power_kw = optional_number(r.node(), "server_power_kw");
+  g.server_idle_power_kw = optional_number(r.node(), "server_idle_power_kw");
+  if (g.server_power_kw && g.server_idle_power_kw && *g.server_idle_power_kw > *g.server_power_kw) {
+    r.error("server_idle_power_kw",
+            fmt::format("out of range (got {}, expected at most the busy server_power_kw, {})",
+                        *g.server_idle_power_kw, *g.server_power_kw));
+  }
   // Throughput relative to an H100 defaults to the ratio of dense BF16 peaks (989 TFLOPS).
   const double by_flops = g.bf16_tflops ? *g.bf16_tflops / kH100Bf16Tflops : 1.0;
   g.training_factor = r.number("training_factor", by_flops > 0 ? by_flops : 1.0, Bound::positive);

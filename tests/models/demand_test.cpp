@@ -59,15 +59,6 @@ std::shared_ptr<const DemandCurve> curve_of(const json& demand, aidc::Date start
   return result.curve;
 }
 
-std::vector<std::string> split(const std::string& line, char sep) {
-  std::vector<std::string> out;
-  std::string field;
-  std::istringstream in(line);
-  while (std::getline(in, field, sep)) out.push_back(field);
-  if (!line.empty() && line.back() == sep) out.emplace_back();
-  return out;
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -493,7 +484,7 @@ TEST_CASE("The Azure LLM conv trace keeps its per-minute peak-to-mean", "[demand
   std::ifstream in(path);
   std::string line;
   REQUIRE(std::getline(in, line));
-  const std::vector<std::string> header = split(line, ',');
+  const std::vector<std::string> header = aidc::test::split_fields(line, ',');
   const auto column = [&](const std::string& name) {
     const auto it = std::find(header.begin(), header.end(), name);
     REQUIRE(it != header.end());
@@ -508,7 +499,7 @@ TEST_CASE("The Azure LLM conv trace keeps its per-minute peak-to-mean", "[demand
   double sum = 0;
   double peak = 0;
   while (std::getline(in, line)) {
-    const std::vector<std::string> f = split(line, ',');
+    const std::vector<std::string> f = aidc::test::split_fields(line, ',');
     if (f.size() != header.size() || f[trace_col] != "conv") continue;
     if (std::stod(f[observed_col]) != std::stod(f[bin_col])) continue;
     full_minutes.push_back(std::stoll(f[t_col]));
@@ -544,7 +535,7 @@ TEST_CASE("The Azure LLM conv trace keeps its per-minute peak-to-mean", "[demand
   std::ifstream stats(derived + "/summary_stats.csv");
   bool found = false;
   while (stats && std::getline(stats, line)) {
-    const std::vector<std::string> f = split(line, ',');
+    const std::vector<std::string> f = aidc::test::split_fields(line, ',');
     if (f.size() >= 2 && f[0] == "conv.peak_to_mean_1min") {
       found = true;
       CHECK(curve_ratio == Approx(std::stod(f[1])).margin(5e-7));

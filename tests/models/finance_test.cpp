@@ -1,8 +1,10 @@
 // Statements against hand-worked cash flows, money conservation to the cent, dated price
 // changes, break-even prices and the independence of GPU-hours from depreciation.
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "aidc/finance/finance.hpp"
 #include "aidc/scenario/scenario.hpp"
@@ -12,9 +14,11 @@
 namespace {
 
 /// Ten H100s bought on the start date, all held by one reserved contract for the year, so
-/// every GPU-hour is known in advance: 10 x 8,760 h = 87,600 GPU-hours, all busy.
+/// every GPU-hour is known in advance: 10 x 8,760 h = 87,600 GPU-hours, all busy. They never
+/// fail (the catalog's H100 has an MTBF).
 std::string contract_scenario(const std::string& finance) {
   return R"({"name": "fin", "start": "2026-01-01", "horizon": "365d", "seed": 1,
+    "catalog": {"H100": {"mtbf_hours": null}},
     "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 10, "in_service": "2026-01-01"}]},
     "workloads": {"contracts": [{"id": "k", "gpus": 10, "term_days": 365}]},
     "finance": )" +
@@ -152,6 +156,86 @@ TEST_CASE("At the break-even price, renting idle GPUs adds zero profit, within a
   CHECK(std::abs(extra) < 0.01);
 }
 
+TEST_CASE("Idle GPUs draw the catalog's idle server power unless the section states a share",
+          "[finance]") {
+  // Ten H100s idle for 30 days, never failing: 7,200 idle GPU-hours, at PUE 1 and 0.10 USD/kWh.
+  auto idle_month = [](const std::string& catalog, const std::string& finance) {
+    return aidc::test::run_finance(R"({"name": "idle", "start": "2026-01-01", "horizon": "30d",
+      "seed": 1, "catalog": {"H100": {"mtbf_hours": null)" +
+                                   catalog + R"(}},
+      "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 10}]},
+      "finance": {"pue": 1, "energy_usd_per_kwh": 0.1)" +
+                                   finance + "}}");
+  };
+  const double hours = 10 * 720.0;
+  SECTION("the catalog's idle power: 0.3825 kW, 30% of the H100's 1.275 (an assumption)") {
+    const auto x = idle_month("", "");
+    CHECK(x.f.total.energy == Approx(hours * 0.3825 * 0.1).epsilon(1e-12));  // 275.40
+    // Renting an idle GPU adds the busy power less the idle power: (1.275 - 0.3825) x 0.1.
+    REQUIRE(x.f.break_even.size() == 1);
+    CHECK(x.f.break_even[0].cash_usd_per_gpu_hour == Approx(0.08925).epsilon(1e-12));
+    const auto conventions = aidc::finance_conventions(*x.s.finance);
+    const auto energy = std::find_if(conventions.begin(), conventions.end(),
+                                     [](const auto& c) { return c.first == "energy"; });
+    REQUIRE(energy != conventions.end());
+    CHECK_THAT(energy->second, Catch::Contains("server_idle_power_kw"));
+  }
+  SECTION("a scenario's own idle power for the type") {
+    const auto x = idle_month(R"(, "server_idle_power_kw": 0.2)", "");
+    CHECK(x.f.total.energy == Approx(hours * 0.2 * 0.1).epsilon(1e-12));  // 144.00
+  }
+  SECTION("a stated idle_power_fraction overrides the catalog's idle power, for every type") {
+    const auto x =
+        idle_month(R"(, "server_idle_power_kw": 0.2)", R"(, "idle_power_fraction": 0.5)");
+    CHECK(x.f.total.energy == Approx(hours * 0.5 * 1.275 * 0.1).epsilon(1e-12));  // 459.00
+    REQUIRE(x.f.break_even.size() == 1);
+    CHECK(x.f.break_even[0].cash_usd_per_gpu_hour == Approx(0.5 * 1.275 * 0.1).epsilon(1e-12));
+    const auto conventions = aidc::finance_conventions(*x.s.finance);
+    const auto energy = std::find_if(conventions.begin(), conventions.end(),
+                                     [](const auto& c) { return c.first == "energy"; });
+    REQUIRE(energy != conventions.end());
+    CHECK_THAT(energy->second, Catch::Contains("50% of it"));
+  }
+}
+
+TEST_CASE("A pool is charged no chip price for capex and no board power for energy",
+          "[finance][errors]") {
+  // Without an all-in capex or a server power there is no silent stand-in: the scenario is
+  // refused, each problem at the key that would give the missing figure.
+  auto load = [](const std::string& catalog, const std::string& finance) {
+    return aidc::load_scenario(nlohmann::json::parse(
+                                   R"({"name": "x", "start": "2026-01-01", "horizon": "30d",
+      "catalog": {"A100": {)" + catalog +
+                                   R"(}},
+      "fleet": {"pools": [{"id": "a", "gpu": "A100", "count": 8}]}, "finance": {)" +
+                                   finance + "}}"),
+                               "x.json");
+  };
+  CHECK_THROWS_WITH(load(R"("allin_capex_usd": null)", ""),
+                    Catch::Contains("x.json: /finance/pools/a/capex_usd_per_gpu: missing "
+                                    "required key: pool \"a\" is bought and its GPU type "
+                                    "\"A100\" has no all-in capex in the catalog "
+                                    "(allin_capex_usd: null; price_usd, 10000, is the GPU alone)"));
+  CHECK_NOTHROW(
+      load(R"("allin_capex_usd": null)", R"("pools": {"a": {"capex_usd_per_gpu": 9000}})"));
+  CHECK_NOTHROW(
+      load(R"("allin_capex_usd": null)", R"("pools": {"a": {"lease_usd_per_gpu_hour": 1}})"));
+  CHECK_THROWS_WITH(load(R"("server_power_kw": null)", ""),
+                    Catch::Contains("x.json: /catalog/A100/server_power_kw: missing required key: "
+                                    "GPU type \"A100\" of pool \"a\" has no server power "
+                                    "(server_power_kw: null; tdp_w, 400, is the board alone)"));
+  CHECK_THROWS_WITH(load(R"("server_idle_power_kw": null)", ""),
+                    Catch::Contains("x.json: /catalog/A100/server_idle_power_kw: missing required "
+                                    "key: GPU type \"A100\" of pool \"a\" has no idle server "
+                                    "power"));
+  CHECK_NOTHROW(load(R"("server_idle_power_kw": null)", R"("idle_power_fraction": 0.3)"));
+  // Without a finance section nothing is priced, and nothing is required.
+  CHECK_NOTHROW(aidc::load_scenario(nlohmann::json::parse(R"({"name": "x", "start": "2026-01-01",
+      "horizon": "30d", "catalog": {"A100": {"allin_capex_usd": null, "server_power_kw": null}},
+      "fleet": {"pools": [{"id": "a", "gpu": "A100", "count": 8}]}})"),
+                                    "x.json"));
+}
+
 TEST_CASE("The depreciation model changes the statements but never the GPU-hours", "[finance]") {
   const std::string base = R"({"name": "d", "start": "2026-01-01", "horizon": "2y", "seed": 4,
     "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 64}]},
@@ -206,9 +290,11 @@ TEST_CASE("Reserved contracts pay the discount their term reaches, for the whole
           "[finance]") {
   // 4.00 USD/GPU-hour before discount; 30% off from 365 days, 50% from 1,095. Contract "year"
   // (10 GPUs, 365 days) pays 2.80; contract "short" (5 GPUs, 100 days) pays 4.00:
-  // 10 x 8,760 x 2.80 + 5 x 2,400 x 4.00 = 245,280 + 48,000 = 293,280.
+  // 10 x 8,760 x 2.80 + 5 x 2,400 x 4.00 = 245,280 + 48,000 = 293,280. The GPUs never fail
+  // (the catalog's H100 has an MTBF), so the contracts hold every GPU for every hour.
   const auto x = aidc::test::run_finance(
       R"({"name": "res", "start": "2026-01-01", "horizon": "365d", "seed": 1,
+    "catalog": {"H100": {"mtbf_hours": null}},
     "fleet": {"pools": [{"id": "a", "gpu": "H100", "count": 10}, {"id": "b", "gpu": "H100", "count": 5}]},
     "workloads": {"contracts": [
       {"id": "year", "gpus": 10, "term_days": 365, "pools": ["a"]},

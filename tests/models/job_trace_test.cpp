@@ -42,15 +42,6 @@ double gpu_hours(const JobTrace& trace) {
   return sum;
 }
 
-std::vector<std::string> split(const std::string& line, char sep) {
-  std::vector<std::string> out;
-  std::string field;
-  std::istringstream in(line);
-  while (std::getline(in, field, sep)) out.push_back(field);
-  if (!line.empty() && line.back() == sep) out.emplace_back();
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("A small trace is read, filtered and sorted by submit time", "[trace]") {
@@ -205,7 +196,7 @@ TEST_CASE("The Alibaba GPU trace v2023 replays every scheduled GPU task", "[trac
   std::ifstream in(path);
   std::string line;
   REQUIRE(std::getline(in, line));
-  const std::vector<std::string> header = split(line, ',');
+  const std::vector<std::string> header = aidc::test::split_fields(line, ',');
   const auto column = [&](const std::string& name) {
     const auto it = std::find(header.begin(), header.end(), name);
     REQUIRE(it != header.end());
@@ -221,7 +212,7 @@ TEST_CASE("The Alibaba GPU trace v2023 replays every scheduled GPU task", "[trac
   std::int64_t gpu_seconds = 0;
   double equiv_gpu_hours = 0;  // the summary's definition: gpu_equiv x duration
   while (std::getline(in, line)) {
-    const std::vector<std::string> f = split(line, ',');
+    const std::vector<std::string> f = aidc::test::split_fields(line, ',');
     REQUIRE(f.size() == header.size());
     ++rows;
     const std::int64_t gpus = std::stoll(f[gpus_col]);
@@ -252,7 +243,7 @@ TEST_CASE("The Alibaba GPU trace v2023 replays every scheduled GPU task", "[trac
   std::ifstream stats(derived + "/summary_stats.csv");
   std::size_t compared = 0;
   while (stats && std::getline(stats, line)) {
-    const std::vector<std::string> f = split(line, ',');
+    const std::vector<std::string> f = aidc::test::split_fields(line, ',');
     if (f.size() < 2) continue;
     if (f[0] == "tasks") {
       CHECK(trace.jobs.size() + trace.skipped == std::stoull(f[1]));

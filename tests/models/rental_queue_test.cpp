@@ -118,10 +118,13 @@ Interval interval(const std::vector<double>& x) {
   return {mean, kT99Df9 * sd / std::sqrt(static_cast<double>(x.size()))};
 }
 
+/// c servers that never fail (the queueing formulas have no failures; the catalog's H100 has an
+/// MTBF, so it is switched off here).
 aidc::Scenario queue_scenario(int c, double lambda, double mean_hours, const std::string& patience,
                               int horizon_days, int warmup_days) {
   const std::string text = fmt::format(
       R"({{"name": "mmc-{}", "start": "2026-01-01", "horizon": "{}d", "warmup": "{}d", "seed": 11,
+          "catalog": {{"H100": {{"mtbf_hours": null}}}},
           "fleet": {{"pools": [{{"id": "p", "gpu": "H100", "count": {}}}]}},
           "workloads": {{"rentals": [{{"id": "r", "arrivals": {{"per_hour": {}}}, "gpus": 1,
             "duration_hours": {{"dist": "exponential", "mean": {}}}, "patience_hours": {}}}]}}}})",

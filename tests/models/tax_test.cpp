@@ -99,10 +99,12 @@ namespace {
 
 /// Two years, two pools: 10 H100s from the start, 5 more from the second year, when one
 /// contract rents all 15 at 10 USD per GPU-hour. No operating costs. Book: straight line
-/// over 4 years; tax: straight line over 2 years at 25%.
+/// over 4 years; tax: straight line over 2 years at 25%. The GPUs never fail (the catalog's
+/// H100 has an MTBF), so the contract holds all 15 for every hour.
 std::string two_year_case(const std::string& extra_tax, const std::string& period) {
   return R"({"name": "two", "start": "2026-01-01", "horizon": "2y", "seed": 1, "period": ")" +
          period + R"(",
+    "catalog": {"H100": {"mtbf_hours": null}},
     "fleet": {"pools": [{"id": "a", "gpu": "H100", "count": 10, "in_service": "2026-01-01"},
                         {"id": "b", "gpu": "H100", "count": 5, "in_service": "2027-01-01"}]},
     "workloads": {"contracts": [{"id": "k", "gpus": 15, "start": "2027-01-01", "term_days": 365}]},
@@ -247,7 +249,8 @@ TEST_CASE("A GPU type without a resale curve is refused where a resale value is 
   // A new type in the scenario's catalog has no used-GPU prices: valuing it at resale at the
   // horizon needs a curve, which the error names; a book terminal value does not.
   const std::string text = R"({"name": "r", "start": "2026-01-01", "horizon": "30d",
-      "catalog": {"X1": {"name": "X1", "allin_capex_usd": 20000, "tdp_w": 700}},
+      "catalog": {"X1": {"name": "X1", "allin_capex_usd": 20000, "server_power_kw": 1.0,
+                         "server_idle_power_kw": 0.3}},
       "fleet": {"pools": [{"id": "x", "gpu": "X1", "count": 10}]}, "finance": {TERMINAL}})";
   auto load = [&](const std::string& terminal) {
     std::string doc = text;

@@ -242,9 +242,11 @@ TEST_CASE("Internal inference is valued by the work served, whatever GPU serves 
   // A flat demand of 10 H100-equivalents all year at 1.67 USD per H100-equivalent hour:
   // 10 x 8,760 x 1.67 = 146,292 whether H100s or A100s (0.3155 H100-equivalents each, so 32
   // of them) serve it. Five H100s serve half: 73,146 of value and 73,146 of revenue lost.
+  // The GPUs never fail (the catalog's H100 has an MTBF), so the demand is served in full.
   auto serve = [](const std::string& gpu, int count) {
     return aidc::test::run_finance(
         R"({"name": "inf", "start": "2026-01-01", "horizon": "365d", "seed": 1,
+      "catalog": {"H100": {"mtbf_hours": null}},
       "fleet": {"pools": [{"id": "p", "gpu": ")" +
         gpu + R"(", "count": )" + std::to_string(count) + R"(}]},
       "workloads": {"inference": [{"id": "chat", "demand": {"base_gpus": 10}}]},
@@ -262,16 +264,18 @@ TEST_CASE("Internal inference is valued by the work served, whatever GPU serves 
 }
 
 TEST_CASE("A purchase pays its deposit at order and the rest on delivery", "[valuation]") {
-  // 8 H200s (34,700 each: 277,600) ordered 2026-01-01 with a 90-day lead time, 30% down:
-  // 83,280 in January and 194,320 in April, when they enter service.
+  // 8 H200s at the catalog's all-in 54,545 each (the chip's 30,000 x the H100's all-in/chip
+  // ratio 50,000 / 27,500, rounded), 436,360, ordered 2026-01-01 with a 90-day lead time, 30%
+  // down: 130,908 in January and 305,452 in April, when they enter service (recomputed by hand
+  // when the catalog's H200 capex moved from 34,700 to this basis).
   const auto x = aidc::test::run_finance(
       R"({"name": "dep", "start": "2026-01-01", "horizon": "365d", "seed": 1,
     "fleet": {"pools": [], "purchases": [{"id": "p", "gpu": "H200", "count": 8, "ordered": "2026-01-01",
                              "lead_time_days": 90}]},
     "finance": {"deposit_fraction": 0.3}})");
-  CHECK(x.f.periods[0].capex == Approx(83'280.0).epsilon(1e-12));
-  CHECK(x.f.periods[3].capex == Approx(194'320.0).epsilon(1e-12));
-  CHECK(x.f.total.capex == Approx(277'600.0).epsilon(1e-12));
+  CHECK(x.f.periods[0].capex == Approx(130'908.0).epsilon(1e-12));
+  CHECK(x.f.periods[3].capex == Approx(305'452.0).epsilon(1e-12));
+  CHECK(x.f.total.capex == Approx(436'360.0).epsilon(1e-12));
 }
 
 TEST_CASE("Loans: level payments by the annuity formula, and leverage in the equity IRR",

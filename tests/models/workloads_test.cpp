@@ -43,7 +43,7 @@ TEST_CASE("Scheduled campaigns give the peak-and-trough profile worked by hand",
   const auto s = parse(R"({"name": "peaks", "start": "2026-01-01", "horizon": "20d", "seed": 1,
     "period": "day",
     "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 100}]},
-    "catalog": {"H100": {"training_factor": 1}},
+    "catalog": {"H100": {"training_factor": 1, "mtbf_hours": null}},
     "workloads": {"training": {"campaigns": [
       {"id": "pretrain", "gpus": 80, "gpu_hours": 19200},
       {"id": "posttrain", "gpus": 100, "days": 5, "after": ["pretrain"]}]}}})");
@@ -69,7 +69,7 @@ TEST_CASE("With no failures and enough capacity, served inference equals demand"
   // Demand 50 GPUs x a diurnal swing from 0.5 to 1.5, growing 5x a year, on 1,000 GPUs.
   const auto s = parse(R"({"name": "inf", "start": "2026-01-01", "horizon": "60d", "seed": 3,
     "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 1000}]},
-    "catalog": {"H100": {"inference_factor": 1}},
+    "catalog": {"H100": {"inference_factor": 1, "mtbf_hours": null}},
     "workloads": {"inference": [{"id": "chat", "demand": {"base_gpus": 50,
       "trend": {"model": "exponential", "growth_per_year": 5},
       "diurnal": [0.5,0.5,0.5,0.5,0.5,0.5,0.75,1,1.25,1.5,1.5,1.5,1.5,1.5,1.5,1.5,1.25,1,1,1,1,0.75,0.75,0.5],

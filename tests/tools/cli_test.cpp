@@ -77,6 +77,24 @@ TEST_CASE("aidc run on a bad scenario exits with 2, names each problem and write
                                     ": /sead: unknown key \"sead\"; did you mean \"seed\"?"));
 }
 
+TEST_CASE("aidc run refuses a bought pool whose GPU type has no all-in capex, with 2", "[cli]") {
+  // The MI325X has no price, all-in capex or server power in the catalog: nothing stands in.
+  const TempDir dir;
+  const fs::path file = dir / "mi325x.json";
+  write_file(file, R"({"name": "m", "start": "2026-01-01", "horizon": "30d",
+    "fleet": {"pools": [{"id": "m", "gpu": "MI325X", "count": 8}]}, "finance": {}})");
+  const Outcome o = run_aidc(dir, "run " + quoted(file) + " --out " + quoted(dir / "out"));
+  INFO("stderr:\n" << o.err);
+  CHECK(o.exit_code == 2);
+  CHECK_FALSE(fs::exists(dir / "out"));
+  CHECK_THAT(o.err, Catch::Contains(file.string() +
+                                    ": /finance/pools/m/capex_usd_per_gpu: missing required key: "
+                                    "pool \"m\" is bought and its GPU type \"MI325X\" has no "
+                                    "all-in capex in the catalog (allin_capex_usd: null) "
+                                    "(expected USD per GPU"));
+  CHECK_THAT(o.err, Catch::Contains(file.string() + ": /catalog/MI325X/server_power_kw: "));
+}
+
 TEST_CASE("aidc validate reports the problems of the bad file only and exits with 2", "[cli]") {
   const TempDir dir;
   const fs::path good = dir / "good.json";

@@ -36,6 +36,12 @@ struct FinancingSpec {
   LoanRepayment repayment = LoanRepayment::annuity;
 };
 
+/// Power drawn per GPU at the server, in kW, before PUE.
+struct ServerPower {
+  double busy_kw = 0;
+  double idle_kw = 0;
+};
+
 /// The scenario's "finance" section, validated.
 struct FinanceSpec {
   double discount_rate = 0.08;  // a year; cash flows discounted from each period's end
@@ -69,7 +75,12 @@ struct FinanceSpec {
   /// The electricity price in force at `t`.
   double energy_price_at(sim::Time t) const;
   double pue = 1.3;
-  double idle_power_fraction = 0.3;  // an idle GPU draws this share of its busy power
+  /// When stated, an idle GPU of every type draws this share of its busy power; unset: each
+  /// type's idle server power from the catalog.
+  std::optional<double> idle_power_fraction;
+  /// By GPU type of the fleet: busy, the catalog's server_power_kw; idle, idle_power_fraction
+  /// times that when stated, else the catalog's server_idle_power_kw. Down GPUs draw nothing.
+  std::map<std::string, ServerPower> server_power;
   double facility_usd_per_kw_month = 0;
   double maintenance_fraction_per_year = 0;     // of capex
   double network_storage_usd_per_gpu_hour = 0;  // per busy GPU-hour

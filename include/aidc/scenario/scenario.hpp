@@ -44,7 +44,11 @@ struct GpuType {
   std::string name;
   std::string vendor;
   int year = 0;
-  std::optional<double> tdp_w, bf16_tflops, hbm_gb, price_usd, allin_capex_usd, server_power_kw;
+  std::optional<double> tdp_w, bf16_tflops, hbm_gb;
+  /// The GPU alone, and per GPU its server, network share and installation (no building).
+  std::optional<double> price_usd, allin_capex_usd;
+  /// Power per GPU at the server, before PUE: busy and idle.
+  std::optional<double> server_power_kw, server_idle_power_kw;
   RentalPrices rental_usd_per_gpu_hour;
   /// Work per GPU-hour relative to an H100 (default: BF16 TFLOPS / 989).
   double training_factor = 1.0;
