@@ -24,8 +24,8 @@ void read_sites(const ParamReader& fleet, Scenario& s) {
     if (site.has("power_mw")) spec.power_mw = site.number("power_mw", 0.0, Bound::positive);
     if (site.has("pue")) {
       spec.pue = site.number("pue", 1.0, Bound::positive);
-      if (*spec.pue < 1) site.error("pue", fmt::format("out of range (got {}, expected 1 or more)",
-                                                       *spec.pue));
+      if (*spec.pue < 1)
+        site.error("pue", fmt::format("out of range (got {}, expected 1 or more)", *spec.pue));
     }
     s.sites.push_back(spec);
   }
@@ -33,8 +33,8 @@ void read_sites(const ParamReader& fleet, Scenario& s) {
 
 std::int64_t gpus_for_mw(const ParamReader& p, const Scenario& s, const std::string& gpu,
                          const std::string& site, double mw) {
-  const auto it = std::find_if(s.sites.begin(), s.sites.end(),
-                               [&](const SiteSpec& x) { return x.id == site; });
+  const auto it =
+      std::find_if(s.sites.begin(), s.sites.end(), [&](const SiteSpec& x) { return x.id == site; });
   if (it == s.sites.end() || !it->pue) {
     p.error("mw", fmt::format("site \"{}\" has no \"pue\" in /fleet/sites (expected one, to turn "
                               "megawatts at the meter into GPUs)",

@@ -32,9 +32,9 @@ std::string problems(const std::string& text) {
 
 TEST_CASE("A pool bought by the megawatt has the GPUs that power feeds", "[power]") {
   // 10 MW at PUE 1.25 is 8 MW for servers: 8,000 kW / 1.275 kW per H100 = 6,274.5 -> 6,274.
-  const auto s = aidc::load_scenario(
-      nlohmann::json::parse(site_scenario(R"({"id": "h", "gpu": "H100", "mw": 10, "site": "dc1"})")),
-      "power.json");
+  const auto s = aidc::load_scenario(nlohmann::json::parse(site_scenario(
+                                         R"({"id": "h", "gpu": "H100", "mw": 10, "site": "dc1"})")),
+                                     "power.json");
   REQUIRE(s.pools.size() == 1);
   CHECK(s.pools[0].count == 6274);
   // The site's peak: 6,274 x 1.275 x 1.25 / 1,000 = 9.9992 MW.
