@@ -71,7 +71,7 @@ TEST_CASE("With hot spares a failure costs a restart and the work since the chec
     REQUIRE(c.finish_hours > 0);
     const double compute = 500.0;
     const double writes = std::floor(compute / tau) * write;  // about, before the losses
-    const double f = static_cast<double>(c.failures);
+    const auto f = static_cast<double>(c.failures);
     const double expected = compute + writes + f * (restart + tau / 2 * (1 + write / tau));
     // The lost work of f failures is a sum of f draws on [0, interval]: sd = interval sqrt(f/12).
     const double sd = tau * std::sqrt(f / 12.0);
