@@ -56,10 +56,7 @@ void read_class_prices(const ParamReader& f, const Scenario& s, FinanceSpec& spe
 
 void read_prices(const ParamReader& f, const Scenario& s, FinanceSpec& spec) {
   read_class_prices(f, s, spec);
-  const bool sells_tokens = std::any_of(s.inference.begin(), s.inference.end(), [](const auto& k) {
-    return k.work_class == WorkClass::api;
-  });
-  if (sells_tokens && !spec.prices[index(WorkClass::api)]) {
+  if (s.sells_tokens() && !spec.prices[index(WorkClass::api)]) {
     f.error("prices",
             "missing \"api\": the scenario sells model access, so its token prices "
             "must be stated (expected {\"api\": {\"model\": \"tokens\", ...}})");

@@ -29,10 +29,7 @@ void token_economics(const Scenario& s, const RunResult& r, const Ledger& ledger
   constexpr std::size_t kApi = index(WorkClass::api);
   const FinanceSpec& f = *s.finance;
   const PricingModel* model = f.prices[kApi].get();
-  const bool sells_tokens = std::any_of(s.inference.begin(), s.inference.end(), [](const auto& k) {
-    return k.work_class == WorkClass::api;
-  });
-  if (!sells_tokens || model == nullptr) return;
+  if (!s.sells_tokens() || model == nullptr) return;
   out.api_periods.assign(ledger.period_ends.size(), TokenEconomics{});
   const double shares = f.overhead_fraction_of_external_revenue +
                         (f.revenue_share_classes[kApi] ? f.revenue_share_fraction : 0.0);

@@ -231,10 +231,6 @@ class Reserved final : public PricingModel {
   std::vector<std::pair<double, double>> discounts_;
 };
 
-// Output tokens are 1 / (1 + 9.33) of all tokens in the Azure LLM inference trace of 2023
-// (sum of input / sum of output tokens = 9.33; Patel et al., "Splitwise", ISCA 2024).
-constexpr double kAzureOutputShare = 1.0 / 10.33;
-
 Registry<PricingModel> build() {
   Registry<PricingModel> r("pricing model", "model");
   const ParamInfo usd{"usd_per_gpu_hour", "price in USD per GPU-hour", "the catalog's list price"};
@@ -313,7 +309,7 @@ Registry<PricingModel> build() {
            return std::make_unique<Tokens>(
                TokenPrices{p.required_number("usd_per_million_input_tokens", Bound::non_negative),
                            p.required_number("usd_per_million_output_tokens", Bound::non_negative)},
-               p.number("output_token_share", kAzureOutputShare, Bound::fraction), tps,
+               p.number("output_token_share", kAzureOutputTokenShare, Bound::fraction), tps,
                Decline(p.number("decline_per_year", 0.0, Bound::fraction), std::move(changes)));
          }});
   register_market_index(r);

@@ -12,9 +12,8 @@ json tokens_spec(const std::vector<Period>& periods, const std::vector<TokenPeri
   const std::vector<std::string> layers{"served", "lost"};
   json values = json::array();
   for (std::size_t k = 0; k < layers.size(); ++k) {
-    std::size_t i = 0;
-    append_steps(values, periods, [&](const Period&, const std::string& t) {
-      const TokenPeriod& x = tokens[std::min(i++, tokens.size() - 1)];
+    append_steps(values, periods, [&](const Period& p, const std::string& t) {
+      const TokenPeriod& x = tokens[static_cast<std::size_t>(&p - periods.data())];
       return json{{"t", t}, {"layer", layers[k]}, {"k", k}, {"v", k == 0 ? x.served : x.lost}};
     });
   }
@@ -47,9 +46,8 @@ json token_price_spec(const std::vector<Period>& periods, const std::vector<Toke
   const std::vector<std::string> layers{"revenue", "cost"};
   json values = json::array();
   for (const auto& layer : layers) {
-    std::size_t i = 0;
-    append_steps(values, periods, [&](const Period&, const std::string& t) {
-      const TokenPeriod& x = tokens[std::min(i++, tokens.size() - 1)];
+    append_steps(values, periods, [&](const Period& p, const std::string& t) {
+      const TokenPeriod& x = tokens[static_cast<std::size_t>(&p - periods.data())];
       const double usd = layer == "revenue" ? x.revenue_usd : x.cost_usd;
       return json{{"t", t},
                   {"layer", layer},

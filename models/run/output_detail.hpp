@@ -46,13 +46,6 @@ inline std::string thousands(double x) {
   return out;
 }
 
-/// Whether the scenario sells model access by the token (class `api`).
-inline bool sells_tokens(const Scenario& s) {
-  for (const auto& k : s.inference) {
-    if (k.work_class == WorkClass::api) return true;
-  }
-  return false;
-}
 /// summary.json's "api": tokens asked for and served, and the service objective (tokens.cpp).
 nlohmann::ordered_json api_run_json(const Scenario& s, const RunResult& r);
 /// finance's "api": revenue, cost and margin of the tokens, per million, by GPU type and by

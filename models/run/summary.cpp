@@ -190,7 +190,7 @@ nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r,
                                  : 1.0;
     j["inference"] = inf;
   }
-  if (sells_tokens(s)) j["api"] = api_run_json(s, r);
+  if (s.sells_tokens()) j["api"] = api_run_json(s, r);
   if (!r.campaigns.empty()) {
     nlohmann::ordered_json campaigns = nlohmann::ordered_json::object();
     for (const auto& c : r.campaigns) {

@@ -11,10 +11,6 @@ namespace aidc::reading {
 
 namespace {
 
-// Output tokens are 1 / (1 + 9.33) of all tokens in the Azure LLM inference trace of 2023
-// (sum of input / sum of output tokens = 9.33; Patel et al., "Splitwise", ISCA 2024).
-constexpr double kAzureOutputTokenShare = 1.0 / 10.33;
-
 /// "tokens_per_second_per_gpu": a number (an H100's; other types scale by their inference
 /// factor) or {"H100": x, "GB200": y, ...} (each type its own; every eligible type listed).
 void read_throughput(const ParamReader& w, const Scenario& s, InferenceSpec& k) {

@@ -2,6 +2,7 @@
 /// A scenario as the simulation sees it: validated, with dates turned into
 /// simulated time and models built. Loading reports every problem at once.
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -184,6 +185,11 @@ struct InferenceSpec {
   std::vector<std::size_t> pools;
 };
 
+/// Output tokens are 1 / (1 + 9.33) of all tokens in the Azure LLM inference trace of 2023
+/// (sum of input / sum of output tokens = 9.33; Patel et al., "Splitwise", ISCA 2024): the
+/// default output share of model access and of a token price per GPU-hour.
+inline constexpr double kAzureOutputTokenShare = 1.0 / 10.33;
+
 /// How classes share the fleet.
 struct PolicySpec {
   std::vector<WorkClass> order{WorkClass::training, WorkClass::inference,   WorkClass::api,
@@ -241,6 +247,11 @@ struct Scenario {
   std::vector<sim::Time> period_ends() const;
   /// The calendar date of a simulated time (whole days).
   Date date_of(sim::Time t) const;
+  /// Whether it sells model access by the token (an inference workload of class `api`).
+  bool sells_tokens() const {
+    return std::any_of(inference.begin(), inference.end(),
+                       [](const InferenceSpec& k) { return k.work_class == WorkClass::api; });
+  }
 };
 
 /// Parses a JSON file; malformed JSON becomes a ScenarioError with line and column.
