@@ -88,6 +88,10 @@ class Campaigns final : public Workload {
         d.want.internal = k_.scenario.policy.may_use_reserve[index(kTraining)];
         d.owner = this;
         d.index = campaigns_.size() + i;
+        prefer_fastest(
+            d.want, free, [&](std::size_t p) { return may_use(c, p); },
+            [&](std::size_t p) { return k_.fleet[p].type->training_factor; },
+            kTrainingPreferenceWeight);
         offer(out, free, k_.fleet.by_id(), std::move(d),
               [&](std::size_t p) { return may_use(c, p); });
       }
@@ -100,6 +104,10 @@ class Campaigns final : public Workload {
       d.want.internal = k_.scenario.policy.may_use_reserve[index(kTraining)];
       d.owner = this;
       d.index = i;
+      prefer_fastest(
+          d.want, free, [&](std::size_t p) { return may_use(c, p); },
+          [&](std::size_t p) { return k_.fleet[p].type->training_factor; },
+          kTrainingPreferenceWeight);
       offer(out, free, k_.fleet.by_id(), std::move(d),
             [&](std::size_t p) { return may_use(c, p); });
     }

@@ -78,6 +78,9 @@ class Inference final : public Workload {
     d.want.internal = k_.scenario.policy.may_use_reserve[index_];
     d.want.demand = static_cast<std::int64_t>(std::ceil(demand_gpus_ / mean_rate - 1e-9));
     d.owner = this;
+    prefer_fastest(
+        d.want, free, [&](std::size_t p) { return may_use(p); },
+        [&](std::size_t p) { return rate_[p]; });
     offer(out, free, k_.fleet.by_id(), std::move(d), [&](std::size_t p) { return may_use(p); });
   }
 

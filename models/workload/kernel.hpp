@@ -4,8 +4,10 @@
 // (the reconcile, kernel.cpp; the ledger of GPU-seconds, ledger.cpp). A workload changes
 // GPU counts only through the fleet.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,6 +47,32 @@ void offer(std::vector<Demand>& out, const std::vector<AllocPool>& free,
   }
   if (d.want.gpu_types.empty() || d.want.demand <= 0) return;  // empty would mean every pool
   out.push_back(std::move(d));
+}
+
+/// How much more a campaign's preference for fast GPUs weighs than inference's, so that a
+/// gang keeps the fastest GPUs and inference takes the next fastest. Preference costs are
+/// ranks (fewer than this many distinct speeds), so the weighted costs stay small and exact.
+inline constexpr std::int64_t kTrainingPreferenceWeight = 64;
+
+/// Sets the flow's preference among the pools a demand may use: the fastest type first.
+/// A pool's cost per GPU is `weight` times the number of distinct faster `rate(p)` among the
+/// eligible pools with free GPUs (0 for the fastest). Costs only break ties among
+/// allocations that serve as many GPUs of every priority.
+template <class Eligible, class Rate>
+void prefer_fastest(AllocClass& want, const std::vector<AllocPool>& free, Eligible&& eligible,
+                    Rate&& rate, std::int64_t weight = 1) {
+  std::vector<double> rates;
+  for (std::size_t p = 0; p < free.size(); ++p) {
+    if (eligible(p) && free[p].free > 0) rates.push_back(rate(p));
+  }
+  std::sort(rates.begin(), rates.end(), std::greater<>());
+  rates.erase(std::unique(rates.begin(), rates.end()), rates.end());
+  if (rates.size() < 2) return;
+  for (std::size_t p = 0; p < free.size(); ++p) {
+    if (!eligible(p) || free[p].free <= 0) continue;
+    const auto faster = std::lower_bound(rates.begin(), rates.end(), rate(p), std::greater<>());
+    want.type_cost[free[p].gpu] = weight * (faster - rates.begin());
+  }
 }
 
 /// Demands keep their file order within a class's rank: priority = rank x this + order.

@@ -21,11 +21,13 @@ constexpr std::int64_t kHour = 3600;
 
 /// Runs `text` with fleet life and the one workload `make` builds (nothing else).
 aidc::RunResult alone(const std::string& text, std::unique_ptr<Workload> (*make)(Kernel&),
-                      const std::string& file = "k.json") {
+                      const std::string& file = "k.json",
+                      std::unique_ptr<Workload> (*also)(Kernel&) = nullptr) {
   const aidc::Scenario s = aidc::load_scenario(nlohmann::json::parse(text), file);
   Kernel k(s, 0);
   k.add(aidc::kernel::make_fleet_life(k));
   k.add(make(k));
+  if (also != nullptr) k.add(also(k));
   Ledger ledger(k);
   for (const auto& w : k.workloads()) w->start();
   if (k.needs_reconcile()) k.schedule_tick(0);
@@ -35,6 +37,15 @@ aidc::RunResult alone(const std::string& text, std::unique_ptr<Workload> (*make)
   for (const auto& w : k.workloads()) w->finish(k.result);
   for (const auto& row : k.result.rows) k.result.totals += row.gpu_seconds;
   return std::move(k.result);
+}
+
+/// GPU-seconds of class `c` on pool `pool` (file order) over the whole run.
+std::int64_t held_on(const aidc::RunResult& r, WorkClass c, std::size_t pool) {
+  std::int64_t total = 0;
+  for (const auto& row : r.rows) {
+    if (row.pool == pool) total += row.gpu_seconds.by_class[aidc::index(c)];
+  }
+  return total;
 }
 
 std::int64_t held(const aidc::RunResult& r, WorkClass c) {
@@ -110,4 +121,41 @@ TEST_CASE("Inference alone holds the GPUs its demand needs, by each type's facto
   CHECK(r.inference_demand_gpu_hours == Approx(72.0).epsilon(1e-12));
   CHECK(r.inference_served_gpu_hours == Approx(72.0).epsilon(1e-12));
   CHECK(r.rows[0].gpu_seconds.inference_served_gpu_hours == Approx(72.0).epsilon(1e-12));
+}
+
+TEST_CASE("Inference takes the fastest GPUs it may use, and a campaign keeps faster ones still",
+          "[kernel]") {
+  // A flat demand of 3 H100-equivalents with 100 A100s (0.3155 each) and 100 H100s free: the
+  // flow is asked for ceil(3 / 0.6577) = 5 GPUs at the mean rate and, preferring the faster
+  // type, gives 5 H100s, of which the balance keeps 3. Without the preference the flow could
+  // give A100s, and the balance would keep 4 of them beside 2 H100s (6 GPUs for 3).
+  const char* const two_types = R"({"name": "i", "start": "2026-01-01", "horizon": "1d",
+      "period": "day", "fleet": {"pools": [{"id": "a100", "gpu": "A100", "count": 100},
+                                           {"id": "h100", "gpu": "H100", "count": 100}]},
+      "workloads": {"inference": [{"id": "chat", "demand": {"base_gpus": 3}}]}})";
+  const auto inference = [](Kernel& k) {
+    return aidc::kernel::make_inference(k, WorkClass::inference);
+  };
+  const auto r = alone(two_types, inference);
+  CHECK(held_on(r, WorkClass::inference, 0) == 0);
+  CHECK(held_on(r, WorkClass::inference, 1) == 3 * 24 * kHour);
+  CHECK(r.inference_served_gpu_hours == Approx(72.0).epsilon(1e-12));
+
+  // A campaign of 8 GPUs and 160 H100-equivalent GPU-hours from hour 0, beside the same
+  // inference, on 8 GB200s (training factor 2500 / 989 = 2.5278) and 16 H100s: the gang keeps
+  // the GB200s and finishes after 160 / (8 x 2.5278) = 7.912 hours, while inference, which
+  // would also rather have GB200s (inference factor 2.5278), holds 3 H100s until then and 2
+  // of the freed GB200s after (2 x 2.5278 >= 3 > 2.5278).
+  const auto both = alone(R"({"name": "ti", "start": "2026-01-01", "horizon": "1d",
+      "period": "day", "fleet": {"pools": [{"id": "gb200", "gpu": "GB200", "count": 8},
+                                           {"id": "h100", "gpu": "H100", "count": 16}]},
+      "workloads": {"training": {"campaigns": [{"id": "m", "gpus": 8, "gpu_hours": 160}]},
+                    "inference": [{"id": "chat", "demand": {"base_gpus": 3}}]}})",
+                          aidc::kernel::make_campaigns, "k.json", inference);
+  REQUIRE(both.campaigns.size() == 1);
+  CHECK(both.campaigns[0].finish_hours == Approx(160.0 / (8 * 2500.0 / 989.0)).epsilon(1e-3));
+  const double finish = both.campaigns[0].finish_hours;
+  CHECK(held_on(both, WorkClass::training, 1) == 0);
+  CHECK(held_on(both, WorkClass::inference, 1) == Approx(3 * finish * kHour).margin(3));
+  CHECK(held_on(both, WorkClass::inference, 0) == Approx(2 * (24 - finish) * kHour).margin(3));
 }
