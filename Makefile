@@ -3,10 +3,11 @@
 
 DEBIAN_PACKAGES := cmake make g++ libboost-dev libboost-graph-dev libboost-random-dev \
   libeigen3-dev nlohmann-json3-dev libcli11-dev catch2 libfmt-dev libsqlite3-dev libbenchmark-dev clang-format
-# make test also renders the HTML report in headless Chromium and runs clang-tidy's checks
-# through clangd (with clang for the compile commands they read).
+# make test also renders the HTML report in headless Chromium, checks the answers table of
+# scenarios/README.md with python3, and runs clang-tidy's checks through clangd (with clang for
+# the compile commands they read).
 TIDY_PACKAGES := clang clangd
-TEST_PACKAGES := chromium $(TIDY_PACKAGES)
+TEST_PACKAGES := chromium python3 $(TIDY_PACKAGES)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SCENARIO ?= scenarios/default.json
 RELEASE := build/release
