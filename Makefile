@@ -7,18 +7,24 @@ DEBIAN_PACKAGES := cmake make g++ libboost-dev libboost-graph-dev libboost-rando
 # scenarios/README.md with python3, and runs clang-tidy's checks through clangd (with clang for
 # the compile commands they read).
 TIDY_PACKAGES := clang clangd
-TEST_PACKAGES := chromium python3 $(TIDY_PACKAGES)
+# libFuzzer comes with clang's runtime libraries.
+FUZZ_PACKAGES := clang libclang-rt-dev
+TEST_PACKAGES := chromium python3 $(TIDY_PACKAGES) $(FUZZ_PACKAGES)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SCENARIO ?= scenarios/default.json
 RELEASE := build/release
 SANITIZE := build/sanitize
 TIDY := build/tidy
+FUZZ := build/fuzz
+# Seconds each fuzz target runs (both at once); make test runs them for 60.
+FUZZ_SECONDS ?= 300
 
-.PHONY: run test deps release sanitize tidy bench format format-check clean
+.PHONY: run test deps release sanitize tidy fuzz bench format format-check clean
 
 # A target-specific value reaches the prerequisites, so `deps` run for `test` checks these too.
 test: EXTRA_PACKAGES := $(TEST_PACKAGES)
 tidy: EXTRA_PACKAGES := $(TIDY_PACKAGES)
+fuzz: EXTRA_PACKAGES := $(FUZZ_PACKAGES)
 
 # make run builds the program alone; make test builds everything.
 run: deps
@@ -64,6 +70,14 @@ sanitize:
 tidy: deps
 	CXX=clang++ cmake -S . -B $(TIDY) -DCMAKE_BUILD_TYPE=Release -DAIDC_PCH=OFF -DAIDC_UNITY=OFF > /dev/null
 	git ls-files '*.cpp' '*.hpp' | xargs -n 1 -P $(JOBS) tools/tidy.sh $(TIDY)
+
+# libFuzzer over the scenario loader and --set overrides, under ASan and UBSan (clang), both
+# targets at once for FUZZ_SECONDS; a crash fails and leaves its input in build/fuzz.
+fuzz: deps
+	CXX=clang++ cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=Release -DAIDC_FUZZ=ON -DAIDC_PCH=OFF \
+	  -DAIDC_BENCHMARKS=OFF > /dev/null
+	cmake --build $(FUZZ) -j $(JOBS) --target aidc-fuzz-scenario aidc-fuzz-set
+	tools/fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS)
 
 bench: deps release
 	$(RELEASE)/aidc-bench

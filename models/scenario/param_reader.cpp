@@ -42,9 +42,11 @@ const char* bound_text(Bound bound) {
 }  // namespace
 
 std::string brief(const json& value) {
-  std::string text = value.dump();
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
   if (text.size() > 60) {
-    text.resize(57);
+    std::size_t cut = 57;  // not inside a UTF-8 sequence: back up over continuation bytes
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0U) == 0x80U) --cut;
+    text.resize(cut);
     text.append("...");
   }
   return text;

@@ -170,6 +170,12 @@ void apply_overrides(json& doc, const std::vector<std::string>& assignments,
     json value = json::parse(text, nullptr, false);
     if (value.is_discarded()) value = text;  // a bare word is a string
     try {
+      (void)value.dump();  // a bare word must be text: a scenario file is UTF-8
+    } catch (const json::type_error&) {
+      diag.add(path, "--set: the value is not valid UTF-8 (expected JSON or UTF-8 text)");
+      continue;
+    }
+    try {
       const json::json_pointer pointer(path);
       if (!doc.contains(pointer.parent_pointer())) {
         diag.add(path, fmt::format("--set: the parent of \"{}\" does not exist", path));
