@@ -5,15 +5,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "aidc/scenario/errors.hpp"
+#include "aidc/scenario/scenario.hpp"
 
 namespace aidc::test {
 
@@ -60,6 +63,31 @@ inline std::string all_lines(const Diagnostics& diagnostics) {
 }
 
 /// `p` in single quotes for the shell (the temporary paths hold no quotes).
+/// The item of `items` (campaigns, streams: anything with an `id`) with id `id`; the
+/// loader keeps them in id order, not in the order of the file.
+template <class T>
+const T& named(const std::vector<T>& items, const std::string& id) {
+  for (const auto& item : items) {
+    if (item.id == id) return item;
+  }
+  throw std::out_of_range("no item with id " + id);
+}
+
+/// Every scenario file under scenarios/ (comparisons and sweeps left out), as paths relative
+/// to it, in name order.
+inline std::vector<fs::path> shipped_scenarios() {
+  const fs::path root = fs::path(AIDC_SOURCE_DIR) / "scenarios";
+  std::vector<fs::path> out;
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    if (entry.path().extension() != ".json") continue;
+    const auto doc = aidc::read_json_file(entry.path().string());
+    if (doc.contains("plans") || doc.contains("parameters")) continue;
+    out.push_back(fs::relative(entry.path(), root));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 inline std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 
 /// The fields of one line of delimited text; a trailing separator ends in an empty field.

@@ -72,6 +72,12 @@ std::int64_t gpus_for_mw(const ParamReader& p, const Scenario& s, const std::str
                          const std::string& site, double mw);
 void check_site_power(const ParamReader& fleet, Scenario& s);
 
+/// The canonical order (canonical.cpp): pools by id, once the fleet is read (`pool_index`
+/// follows); then streams, contracts, campaigns (their `after` remapped) and inference
+/// workloads by id, once everything that refers to them by position is read.
+void sort_pools_by_id(Scenario& s, std::map<std::string, std::size_t>& pool_index);
+void sort_workloads_by_id(Scenario& s);
+
 void read_policy(const ParamReader& root, Scenario& s, const std::vector<std::string>& gpu_ids);
 void read_workloads(const ParamReader& root, Scenario& s,
                     const std::map<std::string, std::size_t>& pool_index);

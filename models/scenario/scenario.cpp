@@ -267,6 +267,7 @@ Scenario load_scenario(const json& doc, const std::string& file) {
       check_site_power(fleet, s);
     }
   }
+  sort_pools_by_id(s, pool_index);
   read_policy(root, s, gpu_ids);
   read_workloads(root, s, pool_index);
   if (root.has("finance")) {
@@ -275,6 +276,7 @@ Scenario load_scenario(const json& doc, const std::string& file) {
     s.cuts = s.finance->price_changes;
   }
   apply_price_elasticity(root, s);
+  sort_workloads_by_id(s);
   diag.throw_if_any();
   return s;
 }

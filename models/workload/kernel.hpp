@@ -75,7 +75,8 @@ void prefer_fastest(AllocClass& want, const std::vector<AllocPool>& free, Eligib
   }
 }
 
-/// Demands keep their file order within a class's rank: priority = rank x this + order.
+/// Demands keep their id order within a class's rank (the loader keeps every named list in id
+/// order): priority = rank x this + position.
 inline constexpr int kRankLevel = 1000;
 
 /// What every workload shares, and the steps that involve all of them.

@@ -15,6 +15,7 @@
 
 #include "aidc/experiment/runner.hpp"
 #include "aidc/scenario/scenario.hpp"
+#include "support.hpp"
 
 namespace fs = std::filesystem;
 
@@ -36,26 +37,12 @@ void write(const fs::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
 
-/// Every scenario file under scenarios/ (comparisons and sweeps left out), relative paths.
-std::vector<fs::path> shipped() {
-  const fs::path root = fs::path(AIDC_SOURCE_DIR) / "scenarios";
-  std::vector<fs::path> out;
-  for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    if (entry.path().extension() != ".json") continue;
-    const auto doc = aidc::read_json_file(entry.path().string());
-    if (doc.contains("plans") || doc.contains("parameters")) continue;
-    out.push_back(fs::relative(entry.path(), root));
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("Every shipped scenario gives its golden outputs, byte for byte", "[golden]") {
   const bool update = std::getenv("AIDC_UPDATE_GOLDEN") != nullptr;
   const fs::path golden = fs::path(AIDC_SOURCE_DIR) / "tests" / "golden";
-  const auto files = shipped();
+  const auto files = aidc::test::shipped_scenarios();
   REQUIRE(files.size() >= 10);
   for (const auto& file : files) {
     CAPTURE(file.string());

@@ -152,7 +152,7 @@ struct CampaignSpec {
   sim::Time earliest_start{};
   std::vector<std::size_t> after;  // campaigns that must finish first
   std::vector<std::size_t> pools;  // eligible pools (its "pools" and "gpu_types" both allow)
-  int priority = 0;                // among campaigns: lower goes first; ties by file order
+  int priority = 0;                // among campaigns: lower goes first; ties by id
   double checkpoint_hours = 1;     // compute between checkpoints
   double restart_hours = 0.5;
   /// Time to write a checkpoint, during which the gang makes no progress.

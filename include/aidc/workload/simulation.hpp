@@ -113,13 +113,13 @@ struct RunResult {
   std::uint64_t events_processed = 0;
   sim::Time window_begin{};
   sim::Time window_end{};
-  std::vector<PeriodRow> rows;  // by period, then by pool in file order
+  std::vector<PeriodRow> rows;  // by period, then by pool in id order
   /// The rows cut finer where a price steps (the finance layer prices each piece at one
   /// price); without price steps, one segment per row.
   std::vector<PeriodRow> segments;
-  std::vector<GpuSeconds> pool_totals;  // by pool in file order
+  std::vector<GpuSeconds> pool_totals;  // by pool in id order
   GpuSeconds totals;
-  std::vector<StreamStats> streams;  // in file order
+  std::vector<StreamStats> streams;  // in id order
   std::vector<CampaignStats> campaigns;
   std::int64_t gpu_failures = 0;
   double inference_demand_gpu_hours = 0;  // H100-equivalent GPU-hours over the window
