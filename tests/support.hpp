@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "aidc/scenario/data_paths.hpp"
 #include "aidc/scenario/errors.hpp"
 #include "aidc/scenario/scenario.hpp"
 
@@ -63,6 +64,17 @@ inline std::string all_lines(const Diagnostics& diagnostics) {
 }
 
 /// `p` in single quotes for the shell (the temporary paths hold no quotes).
+/// Lets scenarios name data files outside their folder while it lives (the command line's
+/// --allow-outside-paths), for tests that read files from the temporary directory or
+/// ../shared without a scenario file beside them.
+class AllowOutsidePaths {
+ public:
+  AllowOutsidePaths() { aidc::allow_outside_paths(true); }
+  ~AllowOutsidePaths() { aidc::allow_outside_paths(false); }
+  AllowOutsidePaths(const AllowOutsidePaths&) = delete;
+  AllowOutsidePaths& operator=(const AllowOutsidePaths&) = delete;
+};
+
 /// The item of `items` (campaigns, streams: anything with an `id`) with id `id`; the
 /// loader keeps them in id order, not in the order of the file.
 template <class T>

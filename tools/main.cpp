@@ -5,6 +5,7 @@
 
 #include <exception>
 
+#include "aidc/scenario/data_paths.hpp"
 #include "aidc/scenario/errors.hpp"
 #include "commands.hpp"
 
@@ -12,6 +13,12 @@ int main(int argc, char** argv) {
   CLI::App app{"aidc: discrete-event simulator of AI-datacenter utilization economics"};
   app.require_subcommand(1);
   app.set_version_flag("--version", AIDC_VERSION);
+  // A subcommand passes the options it does not know to here, so the flag may follow it.
+  app.fallthrough();
+  app.add_flag_callback(
+         "--allow-outside-paths", [] { aidc::allow_outside_paths(true); },
+         "Let scenarios name data files (traces, CSVs) outside their own folder")
+      ->trigger_on_parse();
   aidc::cli::setup_run_command(app);
   aidc::cli::setup_validate_command(app);
   aidc::cli::setup_schema_command(app);

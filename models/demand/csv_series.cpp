@@ -14,6 +14,7 @@
 
 #include "aidc/demand/demand.hpp"
 #include "aidc/scenario/csv.hpp"
+#include "aidc/scenario/data_paths.hpp"
 
 namespace aidc {
 
@@ -60,16 +61,15 @@ double seconds_per(const std::string& unit) {
   return 1.0;
 }
 
-/// The index of `name` in `header`; a problem at `key` (listing the columns) if absent.
+/// The index of `name` in `header`; a problem at `key` if absent.
 std::optional<std::size_t> find_column(const ParamReader& r, std::string_view key,
                                        const std::string& name, const std::string& path,
                                        const std::vector<std::string>& header) {
   const auto it = std::find(header.begin(), header.end(), name);
   if (it != header.end()) return static_cast<std::size_t>(it - header.begin());
-  const std::string guess = nearest(name, header);
-  r.error(key, fmt::format("no column \"{}\" in \"{}\"{} (columns: {})", name, path,
-                           guess.empty() ? "" : fmt::format("; did you mean \"{}\"?", guess),
-                           fmt::join(header, ", ")));
+  // The header is the file's content, which messages never quote.
+  r.error(key, fmt::format("no column \"{}\" in \"{}\" (its header has {} columns)", name, path,
+                           header.size()));
   return std::nullopt;
 }
 
@@ -79,7 +79,8 @@ std::optional<StepSeries> read_csv_series(const ParamReader& r) {
   if (!r.expect_object()) return std::nullopt;
   const std::size_t before = r.diagnostics().items().size();
   r.allow_only({"path", "time_column", "value_column", "time_unit", "scale", "filter"});
-  const std::string path = r.required_string("path");
+  const auto resolved = data_file_path(r, "path");
+  const std::string path = r.string("path", "");  // as the scenario names it, for messages
   const std::string time_name = r.required_string("time_column");
   const std::string value_name = r.required_string("value_column");
   const std::string unit = r.choice("time_unit", {"ms", "s", "min", "h", "d"}, "s");
@@ -97,11 +98,11 @@ std::optional<StepSeries> read_csv_series(const ParamReader& r) {
   }
   if (r.diagnostics().items().size() != before) return std::nullopt;
 
-  CsvReader in(path);
+  CsvReader in(resolved.value_or(""));
   if (!in.is_open()) {
-    r.error("path", fmt::format("cannot read \"{}\" (relative paths start at the current "
-                                "directory, \"{}\")",
-                                path, std::filesystem::current_path().string()));
+    r.error("path", fmt::format("cannot read \"{}\" (relative paths start at the scenario "
+                                "file's folder)",
+                                path));
     return std::nullopt;
   }
   std::vector<std::string> header;
@@ -147,18 +148,16 @@ std::optional<StepSeries> read_csv_series(const ParamReader& r) {
     const auto time = number_in(fields[*time_col]);
     const auto value = number_in(fields[*value_col]);
     if (!time) {
-      bad_row(fmt::format("bad time \"{}\" in column \"{}\" (expected a number)", fields[*time_col],
-                          time_name));
+      bad_row(fmt::format("bad time in column \"{}\" (expected a number)", time_name));
       continue;
     }
     if (!value || *value < 0) {
-      bad_row(fmt::format("bad value \"{}\" in column \"{}\" (expected a number >= 0)",
-                          fields[*value_col], value_name));
+      bad_row(fmt::format("bad value in column \"{}\" (expected a number >= 0)", value_name));
       continue;
     }
     const double from_s = std::round(*time * unit_s);
     if (!(std::abs(from_s) < 9.0e18)) {
-      bad_row(fmt::format("time \"{}\" {} is out of range", fields[*time_col], unit));
+      bad_row(fmt::format("time in column \"{}\" is out of range (in {})", time_name, unit));
       continue;
     }
     const sim::Time from{static_cast<std::int64_t>(from_s)};

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "aidc/scenario/csv.hpp"
+#include "aidc/scenario/data_paths.hpp"
 #include "register.hpp"
 
 namespace aidc {
@@ -91,10 +92,10 @@ void read_shipped_index(const ParamReader& p, const std::string& name, IndexByGp
 /// ignored); each GPU's rows in strictly increasing date order. The path is relative to the
 /// scenario file's folder.
 void read_csv_index(const ParamReader& p, IndexByGpu& out) {
-  const std::string path = p.required_string("index_csv");
-  if (path.empty()) return;
-  std::filesystem::path full(path);
-  if (full.is_relative()) full = std::filesystem::path(p.diagnostics().file()).parent_path() / full;
+  const auto resolved = data_file_path(p, "index_csv");
+  if (!resolved) return;
+  const std::string path = p.string("index_csv", "");  // as the scenario names it
+  const std::filesystem::path full(*resolved);
   CsvReader in(full.string());
   if (!in.is_open()) {
     p.error("index_csv", fmt::format("cannot read \"{}\" (relative paths start at the scenario "
@@ -112,9 +113,9 @@ void read_csv_index(const ParamReader& p, IndexByGpu& out) {
   for (const char* name : {"date", "gpu", "usd_per_gpu_hour"}) {
     const auto it = std::find(header.begin(), header.end(), name);
     if (it == header.end()) {
-      p.error("index_csv", fmt::format("{}: no column \"{}\" (expected columns date, gpu, "
-                                       "usd_per_gpu_hour; got {})",
-                                       path, name, fmt::join(header, ", ")));
+      p.error("index_csv", fmt::format("{}: no column \"{}\" among the header's {} columns "
+                                       "(expected columns date, gpu, usd_per_gpu_hour)",
+                                       path, name, header.size()));
       return;
     }
     column[name] = static_cast<std::size_t>(it - header.begin());
@@ -135,7 +136,7 @@ void read_csv_index(const ParamReader& p, IndexByGpu& out) {
     const auto date = parse_date(date_text);
     double usd = 0;
     if (!date) {
-      bad_row(fmt::format("not a date (got \"{}\", expected YYYY-MM-DD)", date_text));
+      bad_row("date: not a date (expected YYYY-MM-DD)");
       continue;
     }
     if (gpu.empty()) {
@@ -143,8 +144,7 @@ void read_csv_index(const ParamReader& p, IndexByGpu& out) {
       continue;
     }
     if (!parse_number(fields[column["usd_per_gpu_hour"]], usd) || usd <= 0) {
-      bad_row(fmt::format("bad usd_per_gpu_hour \"{}\" (expected a positive number)",
-                          fields[column["usd_per_gpu_hour"]]));
+      bad_row("usd_per_gpu_hour: not a positive number");
       continue;
     }
     auto [it, fresh] = out.try_emplace(gpu);

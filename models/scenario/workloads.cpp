@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "aidc/demand/demand.hpp"
+#include "aidc/scenario/data_paths.hpp"
 #include "aidc/training/campaign_graph.hpp"
 #include "aidc/training/job_trace.hpp"
 #include "reading.hpp"
@@ -25,12 +26,10 @@ void read_trace(const ParamReader& t, RentalSpec& r) {
   columns.duration = t.string("duration_column", columns.duration);
   columns.time_unit_seconds =
       t.number("time_unit_seconds", columns.time_unit_seconds, Bound::positive);
-  const std::string path = t.required_string("path");
-  if (path.empty()) return;
-  std::filesystem::path full(path);
-  if (full.is_relative()) full = std::filesystem::path(t.diagnostics().file()).parent_path() / full;
+  const auto full = data_file_path(t, "path");
+  if (!full) return;
   try {
-    const JobTrace trace = read_job_trace(full.string(), columns);
+    const JobTrace trace = read_job_trace(*full, columns);
     for (const auto& job : trace.jobs) {
       r.trace.push_back({job.submit_hours, job.gpus, job.duration_hours});
     }

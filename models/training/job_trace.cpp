@@ -45,10 +45,8 @@ std::optional<std::size_t> find_column(const std::vector<std::string>& header,
                                        const std::string& name, std::string& problem) {
   const auto it = std::find(header.begin(), header.end(), name);
   if (it == header.end()) {
-    const std::string guess = nearest(name, header);
-    problem = fmt::format("no column \"{}\"{} (columns: {})", name,
-                          guess.empty() ? "" : fmt::format("; did you mean \"{}\"?", guess),
-                          fmt::join(header, ", "));
+    // The header is the file's content, which messages never quote.
+    problem = fmt::format("no column \"{}\" among the header's {} columns", name, header.size());
     return std::nullopt;
   }
   if (std::find(it + 1, header.end(), name) != header.end()) {
@@ -119,7 +117,7 @@ JobTrace read_job_trace(const std::string& path, const JobTraceColumns& columns)
     const auto read = [&](std::size_t col, const std::string& name) {
       const Field f = parse_field(fields[col]);
       if (f.kind == Field::Kind::bad) {
-        problem(fmt::format("column {}: not a number (got \"{}\")", name, fields[col]));
+        problem(fmt::format("column {}: not a number", name));
       }
       return f;
     };
@@ -128,12 +126,10 @@ JobTrace read_job_trace(const std::string& path, const JobTraceColumns& columns)
     const Field duration = read(duration_col, columns.duration);
     if (gpus.kind == Field::Kind::number &&
         (gpus.value != std::trunc(gpus.value) || std::abs(gpus.value) > kMaxWholeNumber)) {
-      problem(fmt::format("column {}: not a whole number (got \"{}\")", columns.gpus,
-                          fields[gpus_col]));
+      problem(fmt::format("column {}: not a whole number", columns.gpus));
     }
     if (duration.kind == Field::Kind::number && duration.value < 0) {
-      problem(fmt::format("column {}: out of range (got \"{}\", expected a number >= 0)",
-                          columns.duration, fields[duration_col]));
+      problem(fmt::format("column {}: out of range (expected a number >= 0)", columns.duration));
     }
     if (problems != before) continue;
 

@@ -111,19 +111,18 @@ TEST_CASE("Trace errors name the file, the line and the column", "[trace][errors
     // Line 1 is the header; line 3 holds the "x".
     const std::string path = dir.write("jobs.csv", header + "a,0,1,10\nb,0,x,10\n");
     CHECK(problems_of(path) ==
-          std::vector<std::string>{path + ": line 3: column num_gpus: not a number (got \"x\")"});
+          std::vector<std::string>{path + ": line 3: column num_gpus: not a number"});
   }
   SECTION("GPUs that are not whole") {
     const std::string path = dir.write("jobs.csv", header + "a,0,2.5,10\n");
     CHECK(problems_of(path) ==
-          std::vector<std::string>{path +
-                                   ": line 2: column num_gpus: not a whole number (got \"2.5\")"});
+          std::vector<std::string>{path + ": line 2: column num_gpus: not a whole number"});
   }
   SECTION("a negative duration") {
     const std::string path = dir.write("jobs.csv", header + "a,0,1,-3\n");
     CHECK(problems_of(path) ==
-          std::vector<std::string>{path + ": line 2: column duration_s: out of range (got \"-3\", "
-                                          "expected a number >= 0)"});
+          std::vector<std::string>{path + ": line 2: column duration_s: out of range (expected a "
+                                          "number >= 0)"});
   }
   SECTION("an empty submit time in a job that is replayed") {
     const std::string path = dir.write("jobs.csv", header + "a,,1,10\n");
@@ -148,9 +147,8 @@ TEST_CASE("Trace errors name the file, the line and the column", "[trace][errors
   SECTION("every bad field of a row is reported") {
     const std::string path = dir.write("jobs.csv", header + "a,soon,1,long\n");
     CHECK(problems_of(path) ==
-          std::vector<std::string>{
-              path + ": line 2: column submit_time_s: not a number (got \"soon\")",
-              path + ": line 2: column duration_s: not a number (got \"long\")"});
+          std::vector<std::string>{path + ": line 2: column submit_time_s: not a number",
+                                   path + ": line 2: column duration_s: not a number"});
   }
   SECTION("after five problems the rest are counted") {
     std::string text = header;
@@ -158,17 +156,16 @@ TEST_CASE("Trace errors name the file, the line and the column", "[trace][errors
     const std::string path = dir.write("jobs.csv", text);
     const std::vector<std::string> problems = problems_of(path);
     REQUIRE(problems.size() == 6);
-    CHECK(problems[4] == path + ": line 6: column num_gpus: not a number (got \"?\")");
+    CHECK(problems[4] == path + ": line 6: column num_gpus: not a number");
     CHECK(problems[5] == path + ": 3 more problems not shown");
   }
-  SECTION("a missing column suggests the nearest one") {
+  SECTION("a missing column, without quoting the header (the file's content)") {
     const std::string path = dir.write("jobs.csv", header + "a,0,1,10\n");
     JobTraceColumns columns;
     columns.gpus = "num_gpu";
     CHECK(problems_of(path, columns) ==
           std::vector<std::string>{path +
-                                   ": line 1: no column \"num_gpu\"; did you mean \"num_gpus\"? "
-                                   "(columns: job_id, submit_time_s, num_gpus, duration_s)"});
+                                   ": line 1: no column \"num_gpu\" among the header's 4 columns"});
   }
   SECTION("an empty file") {
     const std::string path = dir.write("jobs.csv", "");
