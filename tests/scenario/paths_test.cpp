@@ -65,7 +65,7 @@ TEST_CASE("A data file outside the scenario's folder is refused, naming the poin
                                     "is outside the scenario's folder"));
 }
 
-TEST_CASE("--allow-outside-paths admits other files, and messages still quote none of them",
+TEST_CASE("With outside paths allowed, other files are read, and messages still quote none",
           "[paths]") {
   const TempDir dir("aidc-paths");
   aidc::test::write_file(dir / "secret.csv", std::string(kSecret) + ",x\n1,2\n");
