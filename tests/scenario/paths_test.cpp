@@ -2,6 +2,8 @@
 // series, price-index CSVs) are resolved against the scenario's folder and must stay in it
 // unless --allow-outside-paths is given, and no message quotes a data file's content.
 
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -50,7 +52,8 @@ TEST_CASE("A data file outside the scenario's folder is refused, naming the poin
     aidc::test::write_file(dir / "scenarios/s.json", trace_scenario(path));
     const auto r = aidc::test::run_aidc(dir, "validate " + dir.file("scenarios/s.json"));
     CHECK(r.exit_code == 2);
-    CHECK_THAT(r.err, Catch::Contains(pointer + ": \"" + path + "\" is outside the scenario's"));
+    const std::string expected = fmt::format("{}: \"{}\" is outside the scenario's", pointer, path);
+    CHECK_THAT(r.err, Catch::Contains(expected));
     CHECK_THAT(r.err, !Catch::Contains(kSecret));
     CHECK_THAT(r.err, !Catch::Contains("root:"));
   }
