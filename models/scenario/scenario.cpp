@@ -140,49 +140,6 @@ std::vector<DatedValue> read_dated_values(const ParamReader& r, std::string_view
   return out;
 }
 
-json read_json_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError({Diagnostic{path, "", "cannot open the file for reading"}});
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  try {
-    return json::parse(buffer.str());
-  } catch (const json::parse_error& e) {
-    // nlohmann's text reads "[json.exception.parse_error.101] parse error at line L, column C: ..."
-    std::string message = e.what();
-    const auto pos = message.find("] ");
-    if (pos != std::string::npos) message = message.substr(pos + 2);
-    throw ScenarioError({Diagnostic{path, "", "malformed JSON: " + message}});
-  }
-}
-
-void apply_overrides(json& doc, const std::vector<std::string>& assignments,
-                     const std::string& file) {
-  Diagnostics diag(file);
-  for (const auto& assignment : assignments) {
-    const auto eq = assignment.find('=');
-    if (eq == std::string::npos || assignment.empty() || assignment[0] != '/') {
-      diag.add("", fmt::format("--set \"{}\": expected /json/pointer=VALUE", assignment));
-      continue;
-    }
-    const std::string path = assignment.substr(0, eq);
-    const std::string text = assignment.substr(eq + 1);
-    json value = json::parse(text, nullptr, false);
-    if (value.is_discarded()) value = text;  // a bare word is a string
-    try {
-      const json::json_pointer pointer(path);
-      if (!doc.contains(pointer.parent_pointer())) {
-        diag.add(path, fmt::format("--set: the parent of \"{}\" does not exist", path));
-        continue;
-      }
-      doc[pointer] = value;
-    } catch (const json::exception& e) {
-      diag.add(path, fmt::format("--set: not a usable JSON pointer ({})", e.what()));
-    }
-  }
-  diag.throw_if_any();
-}
-
 Scenario load_scenario(const json& doc, const std::string& file) {
   Diagnostics diag(file);
   Scenario s;
