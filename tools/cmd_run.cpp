@@ -26,6 +26,7 @@ struct RunOptions {
 };
 
 void run_command(const RunOptions& opt) {
+  check_out_folder(opt.out_dir);  // before the work, not after it
   nlohmann::json doc = read_json_file(opt.scenario_path);
   apply_overrides(doc, opt.assignments, opt.scenario_path);
   Scenario scenario = load_scenario(doc, opt.scenario_path);
