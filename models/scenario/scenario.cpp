@@ -16,6 +16,7 @@
 #include "aidc/scenario/param_reader.hpp"
 #include "aidc/training/campaign_graph.hpp"
 #include "aidc/training/job_trace.hpp"
+#include "limits.hpp"
 #include "reading.hpp"
 
 namespace aidc {
@@ -115,7 +116,15 @@ std::optional<Date> read_date(const ParamReader& r, std::string_view key, bool r
   const std::string text = r.string(key, "");
   if (!r.node().at(key).is_string()) return std::nullopt;
   auto d = parse_date(text);
-  if (!d) r.error(key, fmt::format("not a date (got \"{}\", expected YYYY-MM-DD)", text));
+  if (!d) {
+    r.error(key, fmt::format("not a date (got \"{}\", expected YYYY-MM-DD)", text));
+  } else if (const int y = static_cast<int>(year_month_day{*d}.year());
+             y < kMinYear || y > kMaxYear) {
+    r.error(key, fmt::format("out of range (got \"{}\", expected a date from {}-01-01 to "
+                             "{}-12-31)",
+                             text, kMinYear, kMaxYear));
+    return std::nullopt;
+  }
   return d;
 }
 
@@ -220,6 +229,7 @@ Scenario load_scenario(const json& doc, const std::string& file) {
   }
   read_policy(root, s, gpu_ids);
   read_workloads(root, s, pool_index);
+  check_ranges(root);
   if (root.has("finance")) {
     s.finance = read_finance(root.child("finance"), s);
     s.quotes = s.finance->prices;

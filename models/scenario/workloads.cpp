@@ -8,6 +8,7 @@
 #include "aidc/demand/demand.hpp"
 #include "aidc/training/campaign_graph.hpp"
 #include "aidc/training/job_trace.hpp"
+#include "limits.hpp"
 #include "reading.hpp"
 
 namespace aidc::reading {
@@ -274,7 +275,11 @@ void read_workloads(const ParamReader& root, Scenario& s,
         k.end = time_of(s.start, *end);
       }
     } else {
-      const auto term = c.integer("term_days", 1, Bound::positive);
+      auto term = c.integer("term_days", 1, Bound::positive);
+      if (!within(c, "term_days", static_cast<double>(term), 1, static_cast<double>(kMaxDays),
+                  fmt::format("a whole number of days from 1 to {} (100 years)", kMaxDays))) {
+        term = 1;
+      }
       k.end = time_of(s.start, begin + std::chrono::days{term});
     }
     k.term_days = static_cast<double>((k.end - time_of(s.start, begin)).seconds) /
