@@ -230,6 +230,7 @@ Scenario load_scenario(const json& doc, const std::string& file) {
   read_policy(root, s, gpu_ids);
   read_workloads(root, s, pool_index);
   check_ranges(root);
+  if (diag.empty()) check_plans(root, s);
   if (root.has("finance")) {
     s.finance = read_finance(root.child("finance"), s);
     s.quotes = s.finance->prices;

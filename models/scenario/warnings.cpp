@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "aidc/scenario/scenario.hpp"
+#include "limits.hpp"
 
 namespace aidc {
 
@@ -86,6 +87,7 @@ std::vector<Diagnostic> scenario_warnings(const nlohmann::json& doc, const Scena
            fmt::format("{} {}, so {}", key, f.contains(key) ? "is 0" : "is not given", why));
     }
   }
+  reading::plan_warnings(s, out);
   return out;
 }
 

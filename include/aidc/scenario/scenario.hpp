@@ -269,6 +269,13 @@ Scenario load_scenario(const nlohmann::json& doc, const std::string& file);
 /// diagnostics of `doc`'s file. `aidc validate` prints them and exits 0.
 std::vector<Diagnostic> scenario_warnings(const nlohmann::json& doc, const Scenario& s);
 
+/// The events a run of `s` will process, estimated before it starts (arrivals x 3, plus the
+/// reconcile steps), and the limit `aidc run` keeps to unless --force is given.
+double estimated_events(const Scenario& s);
+inline constexpr double kMaxEstimatedEvents = 2e9;
+/// Throws ScenarioError when estimated_events(s) exceeds `limit`.
+void check_event_budget(const Scenario& s, double limit = kMaxEstimatedEvents);
+
 /// Reads, overrides and loads in one step.
 Scenario load_scenario_file(const std::string& path,
                             const std::vector<std::string>& assignments = {});
