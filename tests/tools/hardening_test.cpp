@@ -85,6 +85,13 @@ const std::vector<Broken> kBrokenScenarios{
      {{"/fleet/purchases/0/gpu", "DELETE"}},
      "/fleet/purchases/0/gpu",
      "missing required key"},
+    {"misspelled GPU type under a price elasticity",
+     {{"/fleet/pools/0/gpu", R"("H1000")"},
+      {"/workloads/rentals/0/price_elasticity",
+       R"({"elasticity": -0.5, "reference_usd_per_gpu_hour": 2})"},
+      {"/workloads/rentals/0/pools", R"(["p"])"}},
+     "/fleet/pools/0/gpu",
+     R"(unknown GPU type "H1000"; did you mean "H100"?)"},
     {"empty GPU type",
      {{"/fleet/pools/0/gpu", R"("")"}},
      "/fleet/pools/0/gpu",
@@ -747,6 +754,17 @@ TEST_CASE("a scenario with thousands of problems prints the first 50 and a count
   for (const char c : o.err) lines += c == '\n' ? 1 : 0;
   CHECK(lines == 51);
   CHECK_THAT(o.err, Catch::Contains("... and 950 more problems (the first 50 are shown)"));
+}
+
+TEST_CASE("a description that is not a string is no internal error of validate's warnings",
+          "[cli][hardening]") {
+  const TempDir dir;
+  json doc = json::parse(kHardeningBase);
+  doc["workloads"]["rentals"][0]["description"] = -1e300;
+  const std::string file = dir.write("description.json", doc.dump());
+  const Outcome o = run_aidc(dir, "validate " + hq(file));
+  CHECK(o.exit_code == 0);
+  CHECK_THAT(o.err, !Catch::Contains("internal error"));
 }
 
 TEST_CASE("a workload whose pools are never in service is a warning of validate",
