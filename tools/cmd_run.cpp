@@ -105,7 +105,7 @@ void setup_run_command(CLI::App& app) {
                   "Replications run in parallel on this many threads (default: every core); the "
                   "results do not depend on it");
   cmd->add_flag("--force", opt->force,
-                "Run even when the estimated work is beyond the limit (2e9 events)");
+                "Run even when the estimated work is beyond the limit (5e8 events)");
   cmd->callback([opt] { run_command(*opt); });
 }
 

@@ -272,7 +272,9 @@ std::vector<Diagnostic> scenario_warnings(const nlohmann::json& doc, const Scena
 /// The events a run of `s` will process, estimated before it starts (arrivals x 3, plus the
 /// reconcile steps), and the limit `aidc run` keeps to unless --force is given.
 double estimated_events(const Scenario& s);
-inline constexpr double kMaxEstimatedEvents = 2e9;
+/// 300 times the largest shipped scenario (1.7e6 events): about a minute, and 1-2 GB for
+/// the requests' wait records (8 bytes each) and queues.
+inline constexpr double kMaxEstimatedEvents = 5e8;
 /// Throws ScenarioError when estimated_events(s) exceeds `limit`.
 void check_event_budget(const Scenario& s, double limit = kMaxEstimatedEvents);
 
