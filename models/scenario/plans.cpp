@@ -152,7 +152,7 @@ std::pair<double, std::string> event_estimate(const Scenario& s) {
   for (std::size_t i = 0; i < s.rentals.size(); ++i) {
     const RentalSpec& r = s.rentals[i];
     // Each request: its arrival, its start and its end (or its renege).
-    double arrivals = static_cast<double>(r.trace.size());
+    auto arrivals = static_cast<double>(r.trace.size());
     for (std::size_t j = 0; j < r.arrivals.size(); ++j) {
       const sim::Time until = j + 1 < r.arrivals.size() ? r.arrivals[j + 1].from : s.horizon;
       const double hours = sim::to_hours(std::min(until, s.horizon) - r.arrivals[j].from);
