@@ -52,7 +52,7 @@ const Range kRanges[] = {
     {"/workloads/training/campaigns/*/checkpoint_write_hours", 0, kMaxHours, "hours"},
 };
 
-std::vector<std::string_view> split(std::string_view pattern) {
+std::vector<std::string_view> pattern_parts(std::string_view pattern) {
   std::vector<std::string_view> out;
   while (!pattern.empty()) {
     pattern.remove_prefix(1);  // the "/"
@@ -100,7 +100,7 @@ void walk(const ParamReader& r, const std::vector<std::string_view>& parts, std:
 }  // namespace
 
 void check_ranges(const ParamReader& root) {
-  for (const auto& range : kRanges) walk(root, split(range.pattern), 0, range);
+  for (const auto& range : kRanges) walk(root, pattern_parts(range.pattern), 0, range);
 }
 
 }  // namespace aidc::reading
