@@ -20,6 +20,7 @@ struct CompareOptions {
 };
 
 void compare_command(const CompareOptions& opt) {
+  check_out_folder(opt.out_dir);  // before the work, not after it
   experiment::ComparisonSpec spec;
   if (opt.files.size() == 1) {
     const nlohmann::json doc = read_json_file(opt.files.front());

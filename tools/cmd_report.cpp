@@ -23,6 +23,7 @@ void report_command(const ReportOptions& opt) {
   if (out.filename().empty()) {
     throw ScenarioError({Diagnostic{opt.out, "", "--out: expected a file name, not a folder"}});
   }
+  check_out_file(out.string());
   const report::FolderKind kind = report::detect_folder(dir);
   const std::string html = report::build_report_html(dir);
   const fs::path parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();

@@ -23,13 +23,16 @@ struct RunOptions {
   std::vector<std::string> assignments;
   std::size_t replications = 1;
   unsigned threads = 0;
+  bool force = false;
 };
 
 void run_command(const RunOptions& opt) {
+  check_out_folder(opt.out_dir);  // before the work, not after it
   nlohmann::json doc = read_json_file(opt.scenario_path);
   apply_overrides(doc, opt.assignments, opt.scenario_path);
   Scenario scenario = load_scenario(doc, opt.scenario_path);
   if (opt.seed) scenario.seed = *opt.seed;
+  if (!opt.force) check_event_budget(scenario);
 
   const auto wall_start = std::chrono::steady_clock::now();
   // On a terminal, a run that lasts more than a second or two shows how far it has got.
@@ -101,6 +104,8 @@ void setup_run_command(CLI::App& app) {
   cmd->add_option("--threads,-j", opt->threads,
                   "Replications run in parallel on this many threads (default: every core); the "
                   "results do not depend on it");
+  cmd->add_flag("--force", opt->force,
+                "Run even when the estimated work is beyond the limit (5e8 events)");
   cmd->callback([opt] { run_command(*opt); });
 }
 

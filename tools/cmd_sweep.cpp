@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "aidc/experiment/sweep.hpp"
+#include "aidc/run/output.hpp"
 #include "aidc/scenario/scenario.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
@@ -19,11 +20,14 @@ struct SweepCommandOptions {
   std::string shard;
   std::vector<std::string> merge;
   bool quiet = false;
+  std::uint64_t max_runs = experiment::kDefaultMaxSweepRuns;
 };
 
 void sweep_command(const SweepCommandOptions& opt) {
   const auto spec = experiment::read_sweep(read_json_file(opt.file), opt.file);
   const std::string out = opt.out_dir.empty() ? "out/" + spec.name : opt.out_dir;
+  check_design_size(spec, opt.max_runs);
+  check_out_folder(out);
   const auto start = std::chrono::steady_clock::now();
   experiment::SweepSummary summary;
   if (!opt.merge.empty()) {
@@ -35,6 +39,7 @@ void sweep_command(const SweepCommandOptions& opt) {
     options.out_dir = out;
     options.threads = opt.threads;
     options.resume = opt.resume;
+    options.max_runs = opt.max_runs;
     if (!opt.shard.empty()) options.shard = experiment::parse_shard(opt.shard);
     auto progress = std::make_shared<Progress>("sweep", "runs");
     if (!opt.quiet) {
@@ -79,6 +84,9 @@ void setup_sweep_command(CLI::App& app) {
   cmd->add_option("--merge", opt->merge,
                   "Merge the finished shard folders given here into --out instead of running")
       ->expected(1, -1);
+  cmd->add_option("--max-runs", opt->max_runs,
+                  "Refuse a design of more runs (points x replications) than this")
+      ->default_val(experiment::kDefaultMaxSweepRuns);
   cmd->add_flag("--quiet,-q", opt->quiet, "No progress display");
   cmd->callback([opt] { sweep_command(*opt); });
 }

@@ -21,6 +21,7 @@ std::string validate_file(const std::string& path) {
   }
   if (doc.is_object() && doc.contains("parameters") && doc.contains("base")) {
     const auto spec = experiment::read_sweep(doc, path);
+    experiment::check_design_size(spec, experiment::kDefaultMaxSweepRuns);
     const std::size_t points = experiment::check_points(spec);
     return fmt::format("{} sweep of {} points, {} replications each",
                        experiment::design_name(spec.design), points, spec.replications);

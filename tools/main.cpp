@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   } catch (const aidc::ScenarioError& e) {
-    for (const auto& d : e.diagnostics()) fmt::print(stderr, "{}\n", d.to_string());
+    fmt::print(stderr, "{}", e.report());
     return 2;
   } catch (const std::exception& e) {
     fmt::print(stderr, "internal error: {}\n", e.what());

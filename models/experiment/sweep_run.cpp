@@ -139,6 +139,7 @@ std::size_t check_points(const SweepSpec& spec, const Shard& shard) {
 }
 
 SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
+  check_design_size(spec, options.max_runs);
   const auto points = design_points(spec);
   SweepSummary summary;
   summary.points = points.size();

@@ -133,7 +133,12 @@ Parameter read_parameter(const ParamReader& r, const SweepSpec& spec, Design des
       if (needs_steps && steps < 2) {
         g.error("steps", fmt::format("got {}, expected 2 or more levels for a grid", steps));
       }
-      for (std::int64_t i = 0; i < steps && steps >= 2; ++i) {
+      constexpr std::int64_t kMaxSteps = 1'000'000;
+      if (steps > kMaxSteps) {
+        g.error("steps",
+                fmt::format("out of range (got {}, expected at most {} levels)", steps, kMaxSteps));
+      }
+      for (std::int64_t i = 0; i < steps && steps >= 2 && steps <= kMaxSteps; ++i) {
         const double x =
             p.low + (p.high - p.low) * static_cast<double>(i) / static_cast<double>(steps - 1);
         p.values.push_back(number_value(x, p.integer));

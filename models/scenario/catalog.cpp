@@ -3,6 +3,7 @@
 #include "aidc/finance/capital.hpp"
 
 #include <fmt/format.h>
+#include "limits.hpp"
 #include "reading.hpp"
 
 namespace aidc::reading {
@@ -19,44 +20,57 @@ Date add_months(Date d, int n) {
   return sys_days{moved.year() / moved.month() / last};
 }
 
+namespace {
+/// The span `amount` `unit` from `from`, or nullopt for an unknown unit.
+std::optional<sim::Duration> span_of(double amount, char unit, Date from) {
+  switch (unit) {
+    case 'h':
+      return sim::Duration{std::llround(amount * sim::kSecondsPerHour)};
+    case 'd':
+      return sim::Duration{std::llround(amount * sim::kSecondsPerDay)};
+    case 'w':
+      return sim::Duration{std::llround(amount * 7 * sim::kSecondsPerDay)};
+    case 'y':
+      if (amount == std::floor(amount)) {
+        const Date end = add_months(from, static_cast<int>(amount) * 12);
+        return sim::Duration{(end - from).count() * sim::kSecondsPerDay};
+      }
+      return sim::Duration{std::llround(amount * sim::kSecondsPerYear)};
+    default:
+      return std::nullopt;
+  }
+}
+}  // namespace
+
 /// A span given as "5y", "90d", "6w", "36h" or a number of hours, from `from`;
-/// years are calendar years, so "1y" from 2028-01-01 is 366 days.
+/// years are calendar years, so "1y" from 2028-01-01 is 366 days. At most kMaxYears long.
 std::optional<sim::Duration> read_span(const ParamReader& r, std::string_view key, Date from) {
   if (!r.has(key)) return std::nullopt;
   const json& v = r.node().at(key);
   const char* expected = "expected a number of hours or a string such as \"5y\", \"90d\", \"36h\"";
+  const std::string range = fmt::format("a span from 0 to {} years", kMaxYears);
+  // Hours, or an amount of a unit; at most kMaxYears (checked before the conversion).
+  double amount = -1;
+  char unit = 0;
   if (v.is_number()) {
-    const double h = v.get<double>();
-    if (!(h >= 0) || !std::isfinite(h)) {
+    amount = v.get<double>();
+    unit = 'h';
+  } else if (v.is_string()) {
+    const std::string s = v.get<std::string>();
+    char tail = 0;
+    if (std::sscanf(s.c_str(), "%lf%c%c", &amount, &unit, &tail) != 2) unit = 0;
+  }
+  if (unit == 'h' || unit == 'd' || unit == 'w' || unit == 'y') {
+    if (!(amount >= 0) || !std::isfinite(amount)) {
       r.error(key, fmt::format("out of range (got {}, {})", brief(v), expected));
       return std::nullopt;
     }
-    return sim::Duration{std::llround(h * sim::kSecondsPerHour)};
-  }
-  if (v.is_string()) {
-    const std::string s = v.get<std::string>();
-    double amount = 0;
-    char unit = 0;
-    char tail = 0;
-    if (std::sscanf(s.c_str(), "%lf%c%c", &amount, &unit, &tail) == 2 && amount >= 0 &&
-        std::isfinite(amount)) {
-      switch (unit) {
-        case 'h':
-          return sim::Duration{std::llround(amount * sim::kSecondsPerHour)};
-        case 'd':
-          return sim::Duration{std::llround(amount * sim::kSecondsPerDay)};
-        case 'w':
-          return sim::Duration{std::llround(amount * 7 * sim::kSecondsPerDay)};
-        case 'y':
-          if (amount == std::floor(amount)) {
-            const Date end = add_months(from, static_cast<int>(amount) * 12);
-            return sim::Duration{(end - from).count() * sim::kSecondsPerDay};
-          }
-          return sim::Duration{std::llround(amount * sim::kSecondsPerYear)};
-        default:
-          break;
-      }
-    }
+    const double years = unit == 'h'   ? amount / sim::kHoursPerYear
+                         : unit == 'd' ? amount / sim::kDaysPerYear
+                         : unit == 'w' ? amount * 7 / sim::kDaysPerYear
+                                       : amount;
+    if (!within(r, key, years, 0, kMaxYears, range)) return std::nullopt;
+    return span_of(amount, unit, from);
   }
   r.error(key, fmt::format("not a time span (got {}, {})", brief(v), expected));
   return std::nullopt;

@@ -29,7 +29,9 @@ struct ElasticitySpec {
 std::vector<std::string> eligible_types(const Scenario& s, const RentalSpec& r) {
   std::set<std::string> types;
   for (const std::size_t p : r.pools) {
-    if (s.policy.allows(r.work_class, s.pools[p].gpu)) types.insert(s.pools[p].gpu);
+    // A type missing from the catalog is reported at its pool.
+    const std::string& gpu = s.pools[p].gpu;
+    if (s.catalog.count(gpu) && s.policy.allows(r.work_class, gpu)) types.insert(gpu);
   }
   return {types.begin(), types.end()};
 }

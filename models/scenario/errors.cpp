@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <numeric>
 
 namespace aidc {
@@ -43,12 +45,46 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 ScenarioError::ScenarioError(std::vector<Diagnostic> diagnostics)
     : std::runtime_error(join_lines(diagnostics)), diagnostics_(std::move(diagnostics)) {}
 
+std::string ScenarioError::report(std::size_t limit) const {
+  std::string out;
+  const std::size_t shown = std::min(limit, diagnostics_.size());
+  for (std::size_t i = 0; i < shown; ++i) out += diagnostics_[i].to_string() + "\n";
+  if (diagnostics_.size() > shown) {
+    const std::size_t rest = diagnostics_.size() - shown;
+    out += fmt::format("... and {} more problem{} (the first {} are shown)\n", rest,
+                       rest == 1 ? "" : "s", shown);
+  }
+  return out;
+}
+
 void Diagnostics::add(std::string pointer, std::string message) {
   items_.push_back(Diagnostic{file_, std::move(pointer), std::move(message)});
 }
 
 void Diagnostics::throw_if_any() const {
   if (!items_.empty()) throw ScenarioError(items_);
+}
+
+std::string os_error_text(int error) {
+  switch (error) {
+    case ENOENT:
+      return "no such file or folder";
+    case EACCES:
+    case EPERM:
+      return "permission denied";
+    case EISDIR:
+      return "is a folder";
+    case ENOTDIR:
+      return "a part of the path is a file, not a folder";
+    case ENOSPC:
+      return "the disk is full";
+    case EEXIST:
+      return "exists already";
+    case EROFS:
+      return "the file system is read-only";
+    default:
+      return std::strerror(error);
+  }
 }
 
 std::string nearest(const std::string& word, const std::vector<std::string>& candidates) {

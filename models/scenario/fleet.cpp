@@ -1,5 +1,6 @@
 // The fleet of a scenario file: pools, and purchases that become pools when delivered.
 
+#include "limits.hpp"
 #include "reading.hpp"
 
 #include <fmt/format.h>
@@ -52,6 +53,10 @@ void read_pool(const ParamReader& p, Scenario& s, const std::vector<std::string>
     p.error("", "expected exactly one of \"count\" (GPUs) and \"mw\" (megawatts at the meter)");
   } else if (p.has("count")) {
     pool.count = p.required_integer("count", Bound::non_negative);
+    if (!within(p, "count", static_cast<double>(pool.count), 0, static_cast<double>(kMaxGpus),
+                fmt::format("a whole number from 0 to {}", kMaxGpus))) {
+      pool.count = 0;
+    }
   } else {
     pool.count = gpus_for_mw(p, s, pool.gpu, pool.site, p.number("mw", 0.0, Bound::positive));
   }
@@ -61,7 +66,7 @@ void read_pool(const ParamReader& p, Scenario& s, const std::vector<std::string>
   if (!pool.id.empty() && !pool_index.emplace(pool.id, s.pools.size()).second) {
     p.error("id", fmt::format("duplicate pool id \"{}\"", pool.id));
   }
-  if (p.has("gpu") && !pool.gpu.empty() && !s.catalog.count(pool.gpu)) {
+  if (p.has("gpu") && p.node().at("gpu").is_string() && !s.catalog.count(pool.gpu)) {
     const std::string guess = nearest(pool.gpu, gpu_ids);
     p.error("gpu", fmt::format("unknown GPU type \"{}\"{} (expected a catalog id: {})", pool.gpu,
                                guess.empty() ? "" : fmt::format("; did you mean \"{}\"?", guess),
@@ -72,7 +77,11 @@ void read_pool(const ParamReader& p, Scenario& s, const std::vector<std::string>
   if (purchase) {
     // A purchase enters service when it is delivered: order date plus lead time.
     ordered = read_date(p, "ordered", true).value_or(s.start);
-    const auto lead = p.integer("lead_time_days", 0, Bound::non_negative);
+    auto lead = p.integer("lead_time_days", 0, Bound::non_negative);
+    if (!within(p, "lead_time_days", static_cast<double>(lead), 0, static_cast<double>(kMaxDays),
+                fmt::format("a whole number of days from 0 to {} (100 years)", kMaxDays))) {
+      lead = 0;
+    }
     in_service = ordered + std::chrono::days{lead};
   } else {
     in_service = read_date(p, "in_service").value_or(s.start);
@@ -95,10 +104,21 @@ void read_pool(const ParamReader& p, Scenario& s, const std::vector<std::string>
     }
   } else if (p.has("life_years")) {
     const double life = p.number("life_years", 0, Bound::positive);
-    if (life > 0) {
+    if (life > 0 && within(p, "life_years", life, 0, kMaxYears,
+                           fmt::format("a positive number of years up to {}", kMaxYears))) {
       const auto life_days = static_cast<std::int64_t>(std::llround(life * sim::kDaysPerYear));
       pool.retire = time_of(s.start, in_service + std::chrono::days{life_days});
     }
+  }
+  // The fleet as a whole: its GPU-seconds over the horizon must fit the integer arithmetic.
+  std::int64_t total = pool.count;
+  for (const auto& other : s.pools) total += other.count;
+  if (total > kMaxGpus && pool.count > 0) {
+    p.error(p.has("count") ? "count" : "mw",
+            fmt::format("out of range (got a fleet of {} GPUs with this pool, expected at most {} "
+                        "GPUs in all pools and purchases)",
+                        total, kMaxGpus));
+    pool.count = 0;
   }
   s.pools.push_back(pool);
 }

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <cmath>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 namespace aidc {
@@ -128,7 +129,9 @@ std::vector<ParamReader> ParamReader::array(std::string_view key, bool required)
 }
 
 bool ParamReader::check(std::string_view key, double value, Bound bound) const {
-  bool ok = std::isfinite(value);
+  // Every number is at most 1e15 in magnitude (docs/scenario-reference.md, "Ranges").
+  constexpr double kMaxMagnitude = 1e15;
+  bool ok = std::isfinite(value) && std::abs(value) <= kMaxMagnitude;
   switch (bound) {
     case Bound::positive:
       ok = ok && value > 0;
@@ -144,7 +147,10 @@ bool ParamReader::check(std::string_view key, double value, Bound bound) const {
   }
   if (!ok) {
     const json shown = has(key) ? node_->at(key) : json(value);
-    error(key, fmt::format("out of range (got {}, expected {})", brief(shown), bound_text(bound)));
+    error(key, fmt::format("out of range (got {}, expected {}{})", brief(shown), bound_text(bound),
+                           std::isfinite(value) && std::abs(value) > kMaxMagnitude
+                               ? " of at most 1e15 in magnitude"
+                               : ""));
   }
   return ok;
 }
@@ -175,6 +181,12 @@ std::int64_t ParamReader::integer(std::string_view key, std::int64_t fallback, B
       bound == Bound::positive ? "a positive whole number" : "a whole number >= 0";
   if (!value.is_number_integer()) {
     error(key, fmt::format("wrong type (got {}, expected {})", brief(value), expected));
+    return fallback;
+  }
+  if (value.is_number_unsigned() &&
+      value.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+    error(key,
+          fmt::format("out of range (got {}, expected {} below 2^63)", brief(value), expected));
     return fallback;
   }
   const auto x = value.get<std::int64_t>();

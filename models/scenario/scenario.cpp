@@ -16,6 +16,7 @@
 #include "aidc/scenario/param_reader.hpp"
 #include "aidc/training/campaign_graph.hpp"
 #include "aidc/training/job_trace.hpp"
+#include "limits.hpp"
 #include "reading.hpp"
 
 namespace aidc {
@@ -115,7 +116,15 @@ std::optional<Date> read_date(const ParamReader& r, std::string_view key, bool r
   const std::string text = r.string(key, "");
   if (!r.node().at(key).is_string()) return std::nullopt;
   auto d = parse_date(text);
-  if (!d) r.error(key, fmt::format("not a date (got \"{}\", expected YYYY-MM-DD)", text));
+  if (!d) {
+    r.error(key, fmt::format("not a date (got \"{}\", expected YYYY-MM-DD)", text));
+  } else if (const int y = static_cast<int>(year_month_day{*d}.year());
+             y < kMinYear || y > kMaxYear) {
+    r.error(key, fmt::format("out of range (got \"{}\", expected a date from {}-01-01 to "
+                             "{}-12-31)",
+                             text, kMinYear, kMaxYear));
+    return std::nullopt;
+  }
   return d;
 }
 
@@ -138,55 +147,6 @@ std::vector<DatedValue> read_dated_values(const ParamReader& r, std::string_view
     out.push_back({*from, value});
   }
   return out;
-}
-
-json read_json_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError({Diagnostic{path, "", "cannot open the file for reading"}});
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  try {
-    return json::parse(buffer.str());
-  } catch (const json::parse_error& e) {
-    // nlohmann's text reads "[json.exception.parse_error.101] parse error at line L, column C: ..."
-    std::string message = e.what();
-    const auto pos = message.find("] ");
-    if (pos != std::string::npos) message = message.substr(pos + 2);
-    throw ScenarioError({Diagnostic{path, "", "malformed JSON: " + message}});
-  }
-}
-
-void apply_overrides(json& doc, const std::vector<std::string>& assignments,
-                     const std::string& file) {
-  Diagnostics diag(file);
-  for (const auto& assignment : assignments) {
-    const auto eq = assignment.find('=');
-    if (eq == std::string::npos || assignment.empty() || assignment[0] != '/') {
-      diag.add("", fmt::format("--set \"{}\": expected /json/pointer=VALUE", assignment));
-      continue;
-    }
-    const std::string path = assignment.substr(0, eq);
-    const std::string text = assignment.substr(eq + 1);
-    json value = json::parse(text, nullptr, false);
-    if (value.is_discarded()) value = text;  // a bare word is a string
-    try {
-      (void)value.dump();  // a bare word must be text: a scenario file is UTF-8
-    } catch (const json::type_error&) {
-      diag.add(path, "--set: the value is not valid UTF-8 (expected JSON or UTF-8 text)");
-      continue;
-    }
-    try {
-      const json::json_pointer pointer(path);
-      if (!doc.contains(pointer.parent_pointer())) {
-        diag.add(path, fmt::format("--set: the parent of \"{}\" does not exist", path));
-        continue;
-      }
-      doc[pointer] = value;
-    } catch (const json::exception& e) {
-      diag.add(path, fmt::format("--set: not a usable JSON pointer ({})", e.what()));
-    }
-  }
-  diag.throw_if_any();
 }
 
 Scenario load_scenario(const json& doc, const std::string& file) {
@@ -270,6 +230,8 @@ Scenario load_scenario(const json& doc, const std::string& file) {
   sort_pools_by_id(s, pool_index);
   read_policy(root, s, gpu_ids);
   read_workloads(root, s, pool_index);
+  check_ranges(root);
+  if (diag.empty()) check_plans(root, s);
   if (root.has("finance")) {
     s.finance = read_finance(root.child("finance"), s);
     s.quotes = s.finance->prices;

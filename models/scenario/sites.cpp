@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "limits.hpp"
 #include "reading.hpp"
 
 namespace aidc::reading {
@@ -50,7 +51,12 @@ std::int64_t gpus_for_mw(const ParamReader& p, const Scenario& s, const std::str
     return 0;
   }
   const double per_gpu_kw = *type->second.server_power_kw * *it->pue;
-  return static_cast<std::int64_t>(std::floor(mw * 1000.0 / per_gpu_kw + 1e-9));
+  const double gpus = std::floor(mw * 1000.0 / per_gpu_kw + 1e-9);
+  if (!within(p, "mw", gpus, 0, static_cast<double>(kMaxGpus),
+              fmt::format("megawatts that power at most {} GPUs", kMaxGpus))) {
+    return 0;
+  }
+  return static_cast<std::int64_t>(gpus);
 }
 
 void check_site_power(const ParamReader& fleet, Scenario& s) {

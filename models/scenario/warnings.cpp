@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "aidc/scenario/scenario.hpp"
+#include "limits.hpp"
 
 namespace aidc {
 
@@ -56,7 +57,10 @@ std::vector<Diagnostic> scenario_warnings(const nlohmann::json& doc, const Scena
       const std::string pointer = fmt::format("/workloads/rentals/{}", i);
       const std::string id = r.value("id", "");
       const std::string cls = r.value("contract", "on_demand");
-      const std::string description = r.value("description", std::string());
+      // A description is free text of any type; only a string can name a class.
+      const auto d = r.find("description");
+      const std::string description =
+          d != r.end() && d->is_string() ? d->get<std::string>() : std::string();
       for (const std::string* text : {&id, &description}) {
         const auto named = named_class(*text);
         if (!named || class_name(*named) == cls) continue;
@@ -86,6 +90,7 @@ std::vector<Diagnostic> scenario_warnings(const nlohmann::json& doc, const Scena
            fmt::format("{} {}, so {}", key, f.contains(key) ? "is 0" : "is not given", why));
     }
   }
+  reading::plan_warnings(s, out);
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include "aidc/scenario/data_paths.hpp"
 #include "aidc/training/campaign_graph.hpp"
 #include "aidc/training/job_trace.hpp"
+#include "limits.hpp"
 #include "reading.hpp"
 
 namespace aidc::reading {
@@ -248,6 +249,7 @@ void read_workloads(const ParamReader& root, Scenario& s,
   for (const auto& w : work.array("rentals", false)) {
     if (w.expect_object()) {
       s.rentals.push_back(read_job_stream(w, s, WorkClass::on_demand, pool_index, ids));
+      s.rentals.back().pointer = w.pointer();
     }
   }
   for (const auto& c : work.array("contracts", false)) {
@@ -273,7 +275,11 @@ void read_workloads(const ParamReader& root, Scenario& s,
         k.end = time_of(s.start, *end);
       }
     } else {
-      const auto term = c.integer("term_days", 1, Bound::positive);
+      auto term = c.integer("term_days", 1, Bound::positive);
+      if (!within(c, "term_days", static_cast<double>(term), 1, static_cast<double>(kMaxDays),
+                  fmt::format("a whole number of days from 1 to {} (100 years)", kMaxDays))) {
+        term = 1;
+      }
       k.end = time_of(s.start, begin + std::chrono::days{term});
     }
     k.term_days = static_cast<double>((k.end - time_of(s.start, begin)).seconds) /
@@ -291,6 +297,7 @@ void read_workloads(const ParamReader& root, Scenario& s,
       c.error("booked", "an indexed contract pays the price in force, so it has no booking price");
     }
     k.pools = read_pool_list(c, pool_index, s.pools.size());
+    k.pointer = c.pointer();
     s.contracts.push_back(k);
   }
   if (work.has("training")) {
@@ -356,6 +363,7 @@ void read_workloads(const ParamReader& root, Scenario& s,
           }
         }
         nodes.push_back(node);
+        k.pointer = c.pointer();
         s.campaigns.push_back(k);
       }
       if (!nodes.empty()) {
@@ -368,6 +376,7 @@ void read_workloads(const ParamReader& root, Scenario& s,
       for (const auto& w : training.array("experiments", false)) {
         if (w.expect_object()) {
           s.rentals.push_back(read_job_stream(w, s, WorkClass::experiments, pool_index, ids));
+          s.rentals.back().pointer = w.pointer();
         }
       }
     }
@@ -376,6 +385,7 @@ void read_workloads(const ParamReader& root, Scenario& s,
     if (!w.expect_object()) continue;
     InferenceSpec k = read_inference(w, s, pool_index, ids);
     check_api_workload(w, s, k);
+    k.pointer = w.pointer();
     s.inference.push_back(std::move(k));
   }
   check_order(root, s);

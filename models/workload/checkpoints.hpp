@@ -28,7 +28,12 @@ struct CheckpointCycle {
   /// interval that ends before the work does.
   std::int64_t wall_for(std::int64_t work) const {
     if (work <= 0) return 0;
-    return work + (work - 1) / interval * write;
+    // Saturated at 1e18 s (3e10 years): a campaign that long never finishes in any horizon,
+    // and the sum cannot overflow.
+    constexpr std::int64_t kLimit = 1'000'000'000'000'000'000;
+    const std::int64_t cycles = (work - 1) / interval;
+    if (work >= kLimit || (write > 0 && cycles > (kLimit - work) / write)) return kLimit;
+    return work + cycles * write;
   }
 };
 

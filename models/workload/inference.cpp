@@ -76,7 +76,7 @@ class Inference final : public Workload {
     d.want.id = class_name(class_);
     d.want.priority = k_.scenario.policy.rank(class_) * kRankLevel;
     d.want.internal = k_.scenario.policy.may_use_reserve[index_];
-    d.want.demand = static_cast<std::int64_t>(std::ceil(demand_gpus_ / mean_rate - 1e-9));
+    d.want.demand = saturated(std::ceil(demand_gpus_ / mean_rate - 1e-9));
     d.owner = this;
     prefer_fastest(
         d.want, free, [&](std::size_t p) { return may_use(p); },
@@ -179,7 +179,7 @@ class Inference final : public Workload {
       if (served >= demand_gpus_) break;
       const Pool& pool = k_.fleet[p];
       const double f = rate_[p];
-      const auto need = static_cast<std::int64_t>(std::ceil((demand_gpus_ - served) / f - 1e-9));
+      const auto need = saturated(std::ceil((demand_gpus_ - served) / f - 1e-9));
       const std::int64_t take = std::min(need, pool.idle - pool.claimed);
       if (take <= 0) continue;
       k_.fleet.move(p, kIdle, held_by(class_), take);
@@ -189,7 +189,7 @@ class Inference final : public Workload {
       const std::uint32_t p = order[i];
       const Pool& pool = k_.fleet[p];
       const double f = rate_[p];
-      const auto spare = static_cast<std::int64_t>(std::floor((served - demand_gpus_) / f + 1e-9));
+      const auto spare = saturated(std::floor((served - demand_gpus_) / f + 1e-9));
       const std::int64_t give = std::min(spare, pool.held[index_]);
       if (give <= 0) continue;
       k_.fleet.move(p, held_by(class_), kIdle, give);

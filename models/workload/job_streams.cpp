@@ -14,7 +14,7 @@ void JobStreams::arrive(std::size_t i) {
     gpus = job.gpus;
     duration = to_seconds(job.duration_hours);
   } else {
-    gpus = std::max<std::int64_t>(1, std::llround(st.spec->gpus->sample(st.gpus_rng)));
+    gpus = std::max<std::int64_t>(1, saturated(std::round(st.spec->gpus->sample(st.gpus_rng))));
     duration = to_seconds(st.spec->duration_hours->sample(st.duration_rng));
   }
   schedule_arrival(i);

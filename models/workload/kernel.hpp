@@ -23,8 +23,14 @@ using sim::EventId;
 using sim::Priority;
 using sim::Time;
 
+/// A whole number from a double, saturated at +-1e18 (the loader's ranges keep real values far
+/// below; a distribution's far tail must still not overflow the cast).
+inline std::int64_t saturated(double x) {
+  constexpr double kLimit = 1e18;
+  return static_cast<std::int64_t>(std::clamp(x, -kLimit, kLimit));
+}
 inline std::int64_t to_seconds(double hours) {
-  return static_cast<std::int64_t>(std::llround(hours * sim::kSecondsPerHour));
+  return saturated(std::round(hours * sim::kSecondsPerHour));
 }
 
 class Workload;

@@ -458,7 +458,8 @@ TEST_CASE("A file that cannot be opened is reported with its name", "[scenario][
   const std::string path =
       (std::filesystem::temp_directory_path() / "aidc-no-such-dir-7f3a" / "missing.json").string();
   REQUIRE_THROWS_AS(aidc::read_json_file(path), ScenarioError);
-  REQUIRE_THROWS_WITH(aidc::read_json_file(path), path + ": cannot open the file for reading");
+  REQUIRE_THROWS_WITH(aidc::read_json_file(path),
+                      path + ": cannot open the file for reading: no such file or folder");
 }
 
 TEST_CASE("A --set override replaces the value at its pointer", "[scenario][errors]") {

@@ -75,8 +75,16 @@ Shard parse_shard(const std::string& text);
 /// a problem names its point and values. Returns the number of points checked.
 std::size_t check_points(const SweepSpec& spec, const Shard& shard = {});
 
+/// The runs a sweep may have unless --max-runs says otherwise.
+inline constexpr std::uint64_t kDefaultMaxSweepRuns = 1'000'000;
+/// The number of points of the design (as a double: it may be astronomical).
+double design_size(const SweepSpec& spec);
+/// Throws ScenarioError at /design when points x replications exceeds `max_runs`.
+void check_design_size(const SweepSpec& spec, std::uint64_t max_runs);
+
 struct SweepOptions {
   std::string out_dir;
+  std::uint64_t max_runs = kDefaultMaxSweepRuns;
   unsigned threads = 0;
   bool resume = false;
   Shard shard;

@@ -36,6 +36,13 @@ std::string summary_table(const Scenario& scenario, const RunResult& result,
 void write_files_atomically(const std::string& dir,
                             const std::vector<std::pair<std::string, std::string>>& files);
 
+/// Refuses (ScenarioError) an output folder that cannot be written: `dir` exists as a file, a
+/// part of its path is a file, or the nearest existing folder is not writable. Run before any
+/// work, so a bad --out costs nothing.
+void check_out_folder(const std::string& dir);
+/// The same for an output file (aidc report --out): refuses an existing folder.
+void check_out_file(const std::string& path);
+
 /// A short, stable hash of a JSON document (FNV-1a over its compact text), in hex.
 std::string document_hash(const nlohmann::json& doc);
 

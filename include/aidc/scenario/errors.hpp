@@ -23,6 +23,8 @@ class ScenarioError : public std::runtime_error {
  public:
   explicit ScenarioError(std::vector<Diagnostic> diagnostics);
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+  /// The first `limit` problems, one a line, then how many more there are.
+  std::string report(std::size_t limit = 50) const;
 
  private:
   std::vector<Diagnostic> diagnostics_;
@@ -43,6 +45,10 @@ class Diagnostics {
   std::string file_;
   std::vector<Diagnostic> items_;
 };
+
+/// An OS error (errno) in words: "no such file or folder", "permission denied", "is a folder",
+/// "the disk is full", ...
+std::string os_error_text(int error);
 
 /// The closest candidate to `word` by edit distance, or "" when none is close.
 std::string nearest(const std::string& word, const std::vector<std::string>& candidates);

@@ -112,6 +112,7 @@ struct RateSegment {
 /// A stream of requests for GPUs: outside rentals, or internal experiment jobs.
 struct RentalSpec {
   std::string id;
+  std::string pointer;  // where the file states it (the lists are kept in id order)
   WorkClass work_class = WorkClass::on_demand;
   /// Replayed jobs (hours since start, GPUs, duration hours) instead of random arrivals.
   struct TraceJob {
@@ -134,6 +135,7 @@ struct RentalSpec {
 /// pays the price in force.
 struct ContractSpec {
   std::string id;
+  std::string pointer;  // where the file states it (the lists are kept in id order)
   std::int64_t gpus = 0;
   sim::Time begin{};          // its start, or the run's start when it began before
   sim::Time end{};            // the end of its first term
@@ -147,6 +149,7 @@ struct ContractSpec {
 /// A training campaign: a gang that needs all of its GPUs at once.
 struct CampaignSpec {
   std::string id;
+  std::string pointer;  // where the file states it (the lists are kept in id order)
   std::int64_t gpus = 0;
   double gpu_hours = 0;  // work, in H100-equivalent GPU-hours
   sim::Time earliest_start{};
@@ -172,6 +175,7 @@ struct FinanceSpec;
 /// model access sold to outside customers by the token (class `api`, in tokens per second).
 struct InferenceSpec {
   std::string id;
+  std::string pointer;  // where the file states it (the lists are kept in id order)
   WorkClass work_class = WorkClass::inference;  // inference or api
   std::shared_ptr<const DemandCurve> demand;
   /// inference: converts the curve's unit to H100-equivalent GPUs; api: 1 (tokens/s)
@@ -268,6 +272,15 @@ Scenario load_scenario(const nlohmann::json& doc, const std::string& file);
 /// than it is billed as; facility or maintenance costs left at zero), as "warning: ..."
 /// diagnostics of `doc`'s file. `aidc validate` prints them and exits 0.
 std::vector<Diagnostic> scenario_warnings(const nlohmann::json& doc, const Scenario& s);
+
+/// The events a run of `s` will process, estimated before it starts (arrivals x 3, plus the
+/// reconcile steps), and the limit `aidc run` keeps to unless --force is given.
+double estimated_events(const Scenario& s);
+/// 300 times the largest shipped scenario (1.7e6 events): about a minute, and 1-2 GB for
+/// the requests' wait records (8 bytes each) and queues.
+inline constexpr double kMaxEstimatedEvents = 5e8;
+/// Throws ScenarioError when estimated_events(s) exceeds `limit`.
+void check_event_budget(const Scenario& s, double limit = kMaxEstimatedEvents);
 
 /// Reads, overrides and loads in one step.
 Scenario load_scenario_file(const std::string& path,
