@@ -195,8 +195,8 @@ TEST_CASE("the event budget: refused without --force, run with it", "[cli][harde
                                      .c_str());
   CHECK(status != 0);  // killed by the timeout, not refused
   CHECK_THAT(read_file(forced_err), !Catch::Contains("too much work"));
-  // A short horizon is within the budget and runs without --force: 160,000 steps of 1.08 s.
-  doc["horizon"] = "2d";
+  // A short horizon is within the budget and runs without --force: 40,000 steps of 1.08 s.
+  doc["horizon"] = "12h";
   const std::string short_run = dir.write("short.json", doc.dump());
   CHECK(run_aidc(dir, "run " + hq(short_run)).exit_code == 0);
   // One more arrival rate than the budget allows, over 100 years: refused at the stream.
