@@ -172,9 +172,15 @@ std::pair<double, std::string> event_estimate(const Scenario& s) {
       pointer = fmt::format("/catalog/{}/mtbf_hours", pool.gpu);
     }
   }
-  // The reconcile step, at most once every reconcile_hours.
+  // The reconcile step, once every reconcile_hours when there is something to reallocate
+  // (the workloads' needs_reconcile(): inference, campaigns, contracts, preemptible streams).
+  const bool ticks_at_all =
+      !s.inference.empty() || !s.campaigns.empty() || !s.contracts.empty() ||
+      std::any_of(s.rentals.begin(), s.rentals.end(),
+                  [&](const RentalSpec& r) { return s.policy.preemptible[index(r.work_class)]; });
   const double ticks =
-      horizon_hours / std::max(s.policy.reconcile_hours, reading::kMinReconcileHours);
+      ticks_at_all ? horizon_hours / std::max(s.policy.reconcile_hours, reading::kMinReconcileHours)
+                   : 0.0;
   events += ticks;
   if (ticks > largest) pointer = "/policy/reconcile_hours";
   return {events, pointer};

@@ -3,6 +3,7 @@
 // never-in-service warning, and the largest fleet for the longest horizon.
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -159,22 +160,53 @@ TEST_CASE("broken budgets and plans exit 2 with the file, the pointer and nothin
 
 TEST_CASE("the event budget: refused without --force, run with it", "[cli][hardening]") {
   const TempDir dir;
+  // Reconcile steps every 1.08 s for 100 years: 2.9e9 estimated events, beyond the budget.
+  // Nothing here needs the reconcile (no campaign, contract, inference or preemptible
+  // stream), so the estimate counts no steps and the run is small.
   json doc = json::parse(kHardeningBase);
-  doc["policy"]["reconcile_hours"] = 0.0003;  // 1.08 s: 2.9 million steps over 100 years
-  doc["horizon"] = "1y";
-  const std::string file = dir.write("steps.json", doc.dump());
-  // 29,200 steps a year: within the budget, so it runs.
-  CHECK(run_aidc(dir, "run " + hq(file)).exit_code == 0);
-  doc["workloads"]["rentals"][0]["arrivals"]["per_hour"] = 1e6;
+  doc["policy"]["reconcile_hours"] = 0.0003;
   doc["horizon"] = "100y";
+  const std::string light = dir.write("light.json", doc.dump());
+  const Outcome small = run_aidc(dir, "run " + hq(light) + " --out " + hq(dir / "light"));
+  INFO(small.err);
+  CHECK(small.exit_code == 2);  // the campaign and the contract need the reconcile
+  CHECK_THAT(small.err, Catch::Contains("/policy/reconcile_hours: too much work for one run"));
+  doc["workloads"].erase("contracts");
+  doc["workloads"].erase("training");
+  doc["policy"]["order"] = {"on_demand", "spot"};
+  doc["catalog"] = {{"H100", {{"mtbf_hours", nullptr}}}};
+  const std::string quiet = dir.write("quiet.json", doc.dump());
+  CHECK(run_aidc(dir, "run " + hq(quiet)).exit_code == 0);
+  // Preemptible spot rentals need the reconcile: refused without --force; with it the run
+  // starts (and is stopped here after two seconds, long before its 2.9e9 steps end).
+  doc["workloads"]["rentals"][0]["contract"] = "spot";
+  const std::string spot = dir.write("spot.json", doc.dump());
+  const Outcome refused = run_aidc(dir, "run " + hq(spot) + " --out " + hq(dir / "spot"));
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains(spot + ": /policy/reconcile_hours: too much work"));
+  CHECK_FALSE(fs::exists(dir / "spot"));
+  // validate warns and passes: the scenario is valid, a run needs --force.
+  const Outcome v = run_aidc(dir, "validate " + hq(spot));
+  CHECK(v.exit_code == 0);
+  CHECK_THAT(v.err, Catch::Contains("warning: too much work for one run"));
+  const std::string forced_err = dir.file("forced.txt");
+  const int status = std::system(("timeout -s KILL 2 " + hq(AIDC_BINARY) + " run " + hq(spot) +
+                                  " --force >/dev/null 2>" + hq(forced_err))
+                                     .c_str());
+  CHECK(status != 0);  // killed by the timeout, not refused
+  CHECK_THAT(read_file(forced_err), !Catch::Contains("too much work"));
+  // A short horizon is within the budget and runs without --force: 40,000 steps of 1.08 s.
+  doc["horizon"] = "12h";
+  const std::string short_run = dir.write("short.json", doc.dump());
+  CHECK(run_aidc(dir, "run " + hq(short_run)).exit_code == 0);
+  // One more arrival rate than the budget allows, over 100 years: refused at the stream.
+  doc["horizon"] = "100y";
+  doc["policy"]["reconcile_hours"] = 1;
+  doc["workloads"]["rentals"][0]["arrivals"]["per_hour"] = 1e6;
   const std::string heavy = dir.write("heavy.json", doc.dump());
   const Outcome o = run_aidc(dir, "run " + hq(heavy));
   CHECK(o.exit_code == 2);
   CHECK_THAT(o.err, Catch::Contains("/workloads/rentals/0/arrivals: too much work for one run"));
-  // validate warns and passes: the scenario is valid, a run needs --force.
-  const Outcome v = run_aidc(dir, "validate " + hq(heavy));
-  CHECK(v.exit_code == 0);
-  CHECK_THAT(v.err, Catch::Contains("warning: too much work for one run"));
 }
 
 TEST_CASE("a scenario with thousands of problems prints the first 50 and a count",
