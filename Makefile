@@ -35,6 +35,7 @@ run: deps
 test: deps format-check release sanitize
 	ctest --test-dir $(RELEASE) --output-on-failure -j $(JOBS)
 	ctest --test-dir $(SANITIZE) --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60
 	$(MAKE) --no-print-directory tidy
 
 # npm (which the build uses to fetch the report's Vega-Lite bundles) is added only when the

@@ -24,7 +24,7 @@ ComparisonSpec read_comparison(const nlohmann::json& doc, const std::string& fil
   spec.file = file;
   if (!root.expect_object()) diag.throw_if_any();
   root.allow_only({"name", "description", "replications", "seed", "plans"});
-  spec.name = root.string("name", std::filesystem::path(file).stem().string());
+  spec.name = root.id("name", std::filesystem::path(file).stem().string());
   spec.description = root.string("description", "");
   spec.replications = static_cast<std::size_t>(root.integer("replications", 10, Bound::positive));
   if (root.has("seed")) {
@@ -40,7 +40,7 @@ ComparisonSpec read_comparison(const nlohmann::json& doc, const std::string& fil
     if (!p.expect_object()) continue;
     p.allow_only({"name", "scenario", "set", "description"});
     Plan plan;
-    plan.name = p.required_string("name");
+    plan.name = p.id("name");
     if (!plan.name.empty() && check_name(p, "name", plan.name) && !names.insert(plan.name).second) {
       p.error("name",
               fmt::format("got \"{}\" twice, expected each plan to have its own name", plan.name));

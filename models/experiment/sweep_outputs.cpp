@@ -26,7 +26,7 @@ std::string csv_value(const nlohmann::json& v) {
   } else {
     text = v.dump();
   }
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
   std::string quoted = "\"";
   for (const char c : text) {
     quoted += c;

@@ -82,7 +82,7 @@ Parameter read_parameter(const ParamReader& r, const SweepSpec& spec, Design des
   Parameter p;
   r.allow_only(
       {"name", "pointer", "values", "range", "distribution", "integer", "base", "description"});
-  p.name = r.required_string("name");
+  p.name = r.id("name");
   if (!p.name.empty() && !is_identifier(p.name)) {
     r.error("name", fmt::format("got \"{}\", expected a column name: letters, digits and '_', not "
                                 "starting with a digit",
@@ -216,7 +216,7 @@ SweepSpec read_sweep(const nlohmann::json& doc, const std::string& file) {
   if (!root.expect_object()) diag.throw_if_any();
   root.allow_only({"name", "description", "base", "set", "seed", "replications", "design",
                    "parameters", "metrics", "sensitivity_metrics"});
-  spec.name = root.string("name", std::filesystem::path(file).stem().string());
+  spec.name = root.id("name", std::filesystem::path(file).stem().string());
   spec.description = root.string("description", "");
   const std::string base = root.required_string("base");
   nlohmann::json base_as_read;

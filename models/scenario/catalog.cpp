@@ -124,6 +124,11 @@ const std::vector<std::string> kGpuKeys{"name",
 GpuType read_gpu(const ParamReader& r, const std::string& id) {
   GpuType g;
   g.id = id;
+  if (!is_valid_id(id)) {
+    r.error("",
+            "not a valid GPU type id (expected 1 to 64 letters, digits, '.', '_' or '-', "
+            "beginning with a letter or a digit)");
+  }
   if (!r.expect_object()) return g;
   r.allow_only(kGpuKeys);
   g.name = r.string("name", id);

@@ -46,7 +46,7 @@ void read_pool(const ParamReader& p, Scenario& s, const std::vector<std::string>
         {"id", "gpu", "count", "mw", "site", "in_service", "retire", "life_years", "description"});
   }
   PoolSpec pool;
-  pool.id = p.required_string("id");
+  pool.id = p.id("id");
   pool.gpu = p.required_string("gpu");
   pool.site = p.string("site", "default");
   if (p.has("count") == p.has("mw")) {

@@ -224,6 +224,30 @@ std::string ParamReader::required_string(std::string_view key) const {
   return string(key, {});
 }
 
+bool is_valid_id(std::string_view text) {
+  const auto ok = [](char c, bool first) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (!first && (c == '.' || c == '_' || c == '-'));
+  };
+  if (text.empty() || text.size() > 64) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!ok(text[i], i == 0)) return false;
+  }
+  return true;
+}
+
+std::string ParamReader::id(std::string_view key,
+                            const std::optional<std::string>& fallback) const {
+  if (!has(key) && fallback) return *fallback;
+  const std::string value = required_string(key);
+  if (has(key) && node().at(std::string(key)).is_string() && !is_valid_id(value)) {
+    error(key, fmt::format("not a valid id (got {}, expected 1 to 64 letters, digits, '.', '_' "
+                           "or '-', beginning with a letter or a digit)",
+                           brief(node().at(std::string(key)))));
+  }
+  return value;
+}
+
 std::string ParamReader::choice(std::string_view key, const std::vector<std::string>& choices,
                                 const std::string& fallback) const {
   if (!has(key)) return fallback;

@@ -158,7 +158,7 @@ Scenario load_scenario(const json& doc, const std::string& file) {
   root.allow_only({"name", "description", "start", "horizon", "warmup", "seed", "period", "catalog",
                    "fleet", "workloads", "policy", "finance"});
 
-  s.name = root.required_string("name");
+  s.name = root.id("name");
   root.string("description", "");
   s.start = read_date(root, "start", true).value_or(Date{});
   if (!root.has("horizon")) {

@@ -81,7 +81,7 @@ RentalSpec read_job_stream(const ParamReader& w, const Scenario& s, WorkClass cl
   keys.emplace_back(rental ? "contract" : "trace");
   if (rental) keys.emplace_back("price_elasticity");  // applied after finance (elasticity.cpp)
   w.allow_only(keys);
-  r.id = w.required_string("id");
+  r.id = w.id("id");
   if (!r.id.empty() && !ids.insert(r.id).second) {
     w.error("id", fmt::format("duplicate workload id \"{}\"", r.id));
   }
@@ -257,7 +257,7 @@ void read_workloads(const ParamReader& root, Scenario& s,
     c.allow_only({"id", "gpus", "start", "end", "term_days", "booked", "renewals", "price", "pools",
                   "description"});
     ContractSpec k;
-    k.id = c.required_string("id");
+    k.id = c.id("id");
     if (!k.id.empty() && !ids.insert(k.id).second) {
       c.error("id", fmt::format("duplicate workload id \"{}\"", k.id));
     }
@@ -312,7 +312,7 @@ void read_workloads(const ParamReader& root, Scenario& s,
           c.allow_only({"id", "gpus", "gpu_hours", "days", "earliest_start", "after", "pools",
                         "gpu_types", "priority", "checkpoint_hours", "restart_hours",
                         "checkpoint_write_hours", "restart_scope", "spares", "description"});
-          k.id = c.required_string("id");
+          k.id = c.id("id");
           if (!k.id.empty() && !ids.insert(k.id).second) {
             c.error("id", fmt::format("duplicate workload id \"{}\"", k.id));
           }

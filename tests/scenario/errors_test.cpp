@@ -514,3 +514,35 @@ TEST_CASE("A misspelled key set through an override is caught as an unknown key"
              Catch::StartsWith("bad.json: /fleet/pools/0/cuont: ") &&
                  Catch::Contains(R"(unknown key "cuont"; did you mean "count"?)"));
 }
+
+TEST_CASE("Ids are restricted to characters safe in CSV, SQL and file names", "[errors][ids]") {
+  const json valid = json::parse(kValidMmc);
+  const std::vector<std::string> bads = {
+      "a,b", "a\"b", "a\nb", "../x", "a/b", "", ".hidden", "-x", "a b", std::string(65, 'a'), "é"};
+  for (const std::string& bad : bads) {
+    CAPTURE(bad);
+    json pool = valid;
+    pool["fleet"]["pools"][0]["id"] = bad;
+    const auto problems = problems_of(pool);
+    const Diagnostic* d = find_at(problems, "/fleet/pools/0/id");
+    REQUIRE(d != nullptr);
+    CHECK_THAT(d->message, Catch::Contains("not a valid id") || Catch::Contains("missing"));
+    json stream = valid;
+    stream["workloads"]["rentals"][0]["id"] = bad;
+    CHECK(find_at(problems_of(stream), "/workloads/rentals/0/id") != nullptr);
+    json named = valid;
+    named["name"] = bad;
+    CHECK(find_at(problems_of(named), "/name") != nullptr);
+  }
+  const std::vector<std::string> goods = {"a", "h100-east", "GB300_2026", "v1.2",
+                                          std::string(64, 'z')};
+  json catalog = valid;
+  catalog["catalog"] = {{"my,gpu", {{"bf16_tflops", 1000}}}};
+  CHECK(find_at(problems_of(catalog), "/catalog/my,gpu") != nullptr);
+  for (const std::string& good : goods) {
+    CAPTURE(good);
+    json pool = valid;
+    pool["fleet"]["pools"][0]["id"] = good;
+    CHECK(problems_of(pool).empty());
+  }
+}

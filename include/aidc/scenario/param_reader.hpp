@@ -16,6 +16,10 @@ namespace aidc {
 /// What a number must satisfy.
 enum class Bound { any, positive, non_negative, fraction };
 
+/// Whether `text` is a valid id: 1 to 64 ASCII letters, digits, '.', '_' or '-', beginning
+/// with a letter or a digit.
+bool is_valid_id(std::string_view text);
+
 class ParamReader {
  public:
   ParamReader(const nlohmann::json& node, std::string pointer, Diagnostics& diagnostics)
@@ -47,6 +51,10 @@ class ParamReader {
   std::int64_t required_integer(std::string_view key, Bound bound) const;
   std::string string(std::string_view key, const std::string& fallback) const;
   std::string required_string(std::string_view key) const;
+  /// A name that outputs, databases and file names use (a pool's, a stream's, a plan's...):
+  /// 1 to 64 ASCII letters, digits, '.', '_' or '-', beginning with a letter or a digit, so
+  /// it needs no quoting in CSV or SQL and cannot leave a folder. Required unless `fallback`.
+  std::string id(std::string_view key, const std::optional<std::string>& fallback = {}) const;
   /// The string under `key`, which must be one of `choices`.
   std::string choice(std::string_view key, const std::vector<std::string>& choices,
                      const std::string& fallback) const;
