@@ -13,6 +13,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "aidc/scenario/data_paths.hpp"
@@ -132,11 +133,13 @@ struct Outcome {
 };
 
 /// Runs `aidc ARGS` with stdout and stderr captured in files of `dir`.
-inline Outcome run_aidc(const TempDir& dir, const std::string& args) {
+inline Outcome run_aidc(const TempDir& dir, const std::string& args,
+                        const std::vector<std::pair<std::string, std::string>>& env = {}) {
   const fs::path out = dir / "stdout.txt";
   const fs::path err = dir / "stderr.txt";
-  const std::string command =
-      quoted(AIDC_BINARY) + " " + args + " >" + quoted(out) + " 2>" + quoted(err);
+  std::string command;
+  for (const auto& [name, value] : env) command += name + "=" + quoted(fs::path(value)) + " ";
+  command += quoted(AIDC_BINARY) + " " + args + " >" + quoted(out) + " 2>" + quoted(err);
   const int status = std::system(command.c_str());
   Outcome o;
   if (status != -1 && WIFEXITED(status)) o.exit_code = WEXITSTATUS(status);

@@ -42,7 +42,7 @@ void compare_command(const CompareOptions& opt) {
       files.emplace_back("plans/" + result.plans[p] + "/summary.json", result.summary_json[p]);
       files.emplace_back("plans/" + result.plans[p] + "/timeseries.csv", result.timeseries_csv[p]);
     }
-    write_files_atomically(opt.out_dir, files);
+    write_files_atomically(opt.out_dir, files, Manifest::write);
   }
   fmt::print("{}", experiment::comparison_table(result));
   if (!opt.out_dir.empty()) fmt::print("\noutputs in {}/\n", opt.out_dir);

@@ -77,7 +77,7 @@ void run_command(const RunOptions& opt) {
     if (replications) {
       files.emplace_back("replications.csv", experiment::replications_csv(*replications));
     }
-    write_files_atomically(opt.out_dir, files);
+    write_files_atomically(opt.out_dir, files, Manifest::write);
   }
   fmt::print("{}", summary_table(scenario, result, statements));
   if (replications) {

@@ -167,7 +167,7 @@ std::vector<std::string> write_outputs(const SweepSpec& spec, const std::string&
   names.emplace_back("sweep.json");
   manifest["files"] = names;
   files.emplace_back("sweep.json", manifest.dump(2) + "\n");
-  write_files_atomically(out_dir, files);
+  write_files_atomically(out_dir, files, Manifest::write);
   return names;
 }
 

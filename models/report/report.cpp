@@ -1,5 +1,6 @@
 // `aidc report`: which kind of folder it is, and its page.
 
+#include "aidc/run/output.hpp"
 #include "internal.hpp"
 
 namespace aidc::report {
@@ -21,6 +22,7 @@ FolderKind detect_folder(const fs::path& dir) {
   if (!fs::exists(dir, ec)) fail(dir, "no such folder");
   if (!fs::is_directory(dir, ec))
     fail(dir, "not a folder; expected the output folder of aidc run, compare or sweep");
+  verify_output_folder(dir.string());  // refuses an interrupted or mixed folder
   if (fs::exists(dir / "sweep.json")) return FolderKind::sweep;
   if (fs::exists(dir / "comparison.json")) return FolderKind::compare;
   const bool summary = fs::exists(dir / "summary.json");

@@ -150,40 +150,4 @@ std::string summary_table(const Scenario& s, const RunResult& r, const FinanceRe
   return out;
 }
 
-void write_files_atomically(const std::string& dir,
-                            const std::vector<std::pair<std::string, std::string>>& files) {
-  namespace fs = std::filesystem;
-  check_out_folder(dir);
-  std::vector<std::pair<fs::path, fs::path>> staged;
-  // An OS error (disk full, permission, a file in the way) is bad output, exit 2: no
-  // .partial file is left behind.
-  const auto fail = [&](const fs::path& where, int error) {
-    std::error_code ignored;
-    for (const auto& [temp_path, final_path] : staged) fs::remove(temp_path, ignored);
-    throw ScenarioError(
-        {Diagnostic{where.string(), "", fmt::format("cannot write: {}", os_error_text(error))}});
-  };
-  try {
-    fs::create_directories(dir);
-    for (const auto& [name, content] : files) {
-      const fs::path final_path = fs::path(dir) / name;  // `name` may hold a subfolder
-      fs::create_directories(final_path.parent_path());
-      std::string temp_name = ".";
-      temp_name += final_path.filename().string();
-      temp_name += ".partial";
-      const fs::path temp_path = final_path.parent_path() / temp_name;
-      errno = 0;
-      std::ofstream out(temp_path, std::ios::binary | std::ios::trunc);
-      if (out) staged.emplace_back(temp_path, final_path);
-      out << content;
-      out.close();
-      if (!out) fail(temp_path, errno != 0 ? errno : EIO);
-      if (fs::is_directory(final_path)) fail(final_path, EISDIR);
-    }
-    for (const auto& [temp_path, final_path] : staged) fs::rename(temp_path, final_path);
-  } catch (const fs::filesystem_error& e) {
-    fail(e.path1().empty() ? fs::path(dir) : e.path1(), e.code().value());
-  }
-}
-
 }  // namespace aidc

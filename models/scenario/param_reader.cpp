@@ -239,7 +239,7 @@ bool is_valid_id(std::string_view text) {
 std::string ParamReader::id(std::string_view key,
                             const std::optional<std::string>& fallback) const {
   if (!has(key) && fallback) return *fallback;
-  const std::string value = required_string(key);
+  std::string value = required_string(key);
   if (has(key) && node().at(std::string(key)).is_string() && !is_valid_id(value)) {
     error(key, fmt::format("not a valid id (got {}, expected 1 to 64 letters, digits, '.', '_' "
                            "or '-', beginning with a letter or a digit)",

@@ -3,6 +3,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
@@ -14,13 +15,28 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "aidc/run/output.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
+
+/// Writes a hand-made output folder again through the writer of aidc run, so that it gets
+/// the manifest.json that aidc report requires.
+void seal(const fs::path& folder) {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
+    if (!entry.is_regular_file() || entry.path().filename() == "manifest.json") continue;
+    files.emplace_back(fs::relative(entry.path(), folder).string(),
+                       aidc::test::read_file(entry.path()));
+  }
+  std::sort(files.begin(), files.end());
+  aidc::write_files_atomically(folder.string(), files, aidc::Manifest::write);
+}
 
 using aidc::test::Outcome;
 using aidc::test::read_file;
@@ -293,6 +309,7 @@ TEST_CASE("aidc report of a comparison folder shows plans, differences and utili
   write_file(folder / "plans" / "planA" / "timeseries.csv", small_timeseries(1.0));
   write_file(folder / "plans" / "planB" / "timeseries.csv", small_timeseries(1.2));
 
+  seal(folder);
   const Outcome o = run_aidc(dir, "report " + shell_quoted(folder));
   INFO("stderr:\n" << o.err);
   REQUIRE(o.exit_code == 0);
@@ -354,6 +371,7 @@ TEST_CASE("aidc report of sweep folders shows tornado, heat map and Sobol indice
       }
     }
     write_file(folder / "points.csv", points);
+    seal(folder);
     const Outcome o = run_aidc(dir, "report " + shell_quoted(folder));
     INFO("stderr:\n" << o.err);
     REQUIRE(o.exit_code == 0);
@@ -383,6 +401,7 @@ TEST_CASE("aidc report of sweep folders shows tornado, heat map and Sobol indice
                "metric,parameter,low_value,high_value,base_metric,metric_at_low,metric_at_high,"
                "swing\nfinance_npv_usd,life_years,4,6,100,80,115,35\n"
                "finance_npv_usd,price,2,3,100,50,160,110\n");
+    seal(folder);
     const Outcome o = run_aidc(dir, "report " + shell_quoted(folder));
     INFO("stderr:\n" << o.err);
     REQUIRE(o.exit_code == 0);
@@ -415,6 +434,7 @@ TEST_CASE("aidc report of sweep folders shows tornado, heat map and Sobol indice
     write_file(folder / "sobol.csv",
                "metric,parameter,first_order,total\nfinance_npv_usd,life_years,0.3,0.4\n"
                "finance_npv_usd,price,0.55,0.7\n");
+    seal(folder);
     const Outcome o = run_aidc(dir, "report " + shell_quoted(folder));
     INFO("stderr:\n" << o.err);
     REQUIRE(o.exit_code == 0);
@@ -476,6 +496,7 @@ TEST_CASE("aidc report on bad input exits with 2, names the file and writes noth
     expected = (folder / "points.csv").string() + ": missing column \"life_years\"";
   }
 
+  seal(folder);
   const Outcome o = run_aidc(dir, "report " + shell_quoted(folder));
   INFO("stdout:\n" << o.out << "stderr:\n" << o.err);
   CHECK(o.exit_code == 2);

@@ -31,10 +31,21 @@ std::string timeseries_csv(const Scenario& scenario, const RunResult& result,
 std::string summary_table(const Scenario& scenario, const RunResult& result,
                           const FinanceResult* finance = nullptr);
 
+/// Whether a folder of outputs is described by a manifest.json written last.
+enum class Manifest { none, write };
+
 /// Writes `files` (name, content) into `dir` so that none is half-written: each goes to a
-/// temporary name first and is renamed into place; `dir` is created only here.
+/// temporary name, is synced to disk and renamed into place; `dir` is created only here.
+/// With Manifest::write the old manifest.json is removed before the first rename and a new
+/// one, naming each file with a hash of its content, is renamed into place last
+/// (models/run/output_folder.cpp).
 void write_files_atomically(const std::string& dir,
-                            const std::vector<std::pair<std::string, std::string>>& files);
+                            const std::vector<std::pair<std::string, std::string>>& files,
+                            Manifest manifest = Manifest::none);
+
+/// Refuses (ScenarioError) a folder of outputs without manifest.json, or with a file that
+/// does not match it: the outputs of an interrupted writer, or of different runs.
+void verify_output_folder(const std::string& dir);
 
 /// Refuses (ScenarioError) an output folder that cannot be written: `dir` exists as a file, a
 /// part of its path is a file, or the nearest existing folder is not writable. Run before any
