@@ -76,27 +76,6 @@ def with_interval(fmt, pair):
     return f"{fmt(mean)} ± {fmt(half).lstrip('−')}"
 
 
-def best_by_npv(c, unit="plans"):
-    best = c.best("finance_npv_usd")
-    others = [p for p in c.doc["plans"] if p != best]
-    parts = []
-    for p in others:
-        # best − p = (best − baseline) − (p − baseline); the interval of a difference of
-        # two paired differences is not in the file, so compare with the baseline only.
-        if p == c.baseline:
-            continue
-        parts.append(f"{p} {money(c.mean('finance_npv_usd', p))}")
-    npv_best = money(c.mean("finance_npv_usd", best))
-    if best == c.baseline:
-        key = f"NPV {npv_best}; " + "; ".join(
-            f"{p} − {best}: {with_interval(money, c.diff('finance_npv_usd', p))}"
-            for p in c.doc["plans"] if p != best)
-    else:
-        key = f"NPV {npv_best}; {best} − {c.baseline}: " + with_interval(
-            money, c.diff("finance_npv_usd", best))
-    return best, key
-
-
 def meta_compute(c):
     rent, none, more = "rent", "no-rent", "rent-more"
     d_npv = c.diff("finance_npv_usd", none)
@@ -137,7 +116,18 @@ def revenue_share(c):
 
 
 def best_plan(c):
-    best, key = best_by_npv(c)
+    """The plan of highest NPV, and its difference to the baseline (or, when the baseline
+    wins, every other plan's difference to it): the file holds paired differences to the
+    baseline only."""
+    best = c.best("finance_npv_usd")
+    npv_best = money(c.mean("finance_npv_usd", best))
+    if best == c.baseline:
+        key = f"NPV {npv_best}; " + "; ".join(
+            f"{p} − {best}: {with_interval(money, c.diff('finance_npv_usd', p))}"
+            for p in c.doc["plans"] if p != best)
+    else:
+        key = f"NPV {npv_best}; {best} − {c.baseline}: " + with_interval(
+            money, c.diff("finance_npv_usd", best))
     answer = f"`{best}`, by NPV: " + "; ".join(
         f"{p} {money(c.mean('finance_npv_usd', p))}" for p in c.doc["plans"]) + "."
     return answer, key

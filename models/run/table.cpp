@@ -1,14 +1,9 @@
-// The table `aidc run` prints, and the atomic writing of output files.
+// The table `aidc run` prints.
 
 #include <fmt/format.h>
-#include <cerrno>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <stdexcept>
 
 #include "aidc/run/output.hpp"
-#include "aidc/scenario/errors.hpp"
 #include "output_detail.hpp"
 
 namespace aidc {

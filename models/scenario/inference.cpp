@@ -48,6 +48,7 @@ InferenceSpec read_inference(const ParamReader& w, const Scenario& s,
   w.allow_only({"id", "class", "demand", "unit", "tokens_per_second_per_gpu", "output_token_share",
                 "service_objective", "pools", "description"});
   InferenceSpec k;
+  k.pointer = w.pointer();
   k.id = w.id("id");
   if (!k.id.empty() && !ids.insert(k.id).second) {
     w.error("id", fmt::format("duplicate workload id \"{}\"", k.id));

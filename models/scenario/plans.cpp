@@ -153,7 +153,7 @@ std::pair<double, std::string> event_estimate(const Scenario& s) {
     events += 3 * arrivals;
     if (3 * arrivals > largest) {
       largest = 3 * arrivals;
-      pointer = s.rentals[i].pointer + (r.trace.empty() ? "/arrivals" : "/trace");
+      pointer = r.pointer + (r.trace.empty() ? "/arrivals" : "/trace");
     }
   }
   // Each GPU failure and its repair.

@@ -74,6 +74,7 @@ RentalSpec read_job_stream(const ParamReader& w, const Scenario& s, WorkClass cl
                            const std::map<std::string, std::size_t>& pool_index,
                            std::set<std::string>& ids) {
   RentalSpec r;
+  r.pointer = w.pointer();
   r.work_class = cls;
   const bool rental = cls != WorkClass::experiments;
   std::vector<std::string> keys{
@@ -249,7 +250,6 @@ void read_workloads(const ParamReader& root, Scenario& s,
   for (const auto& w : work.array("rentals", false)) {
     if (w.expect_object()) {
       s.rentals.push_back(read_job_stream(w, s, WorkClass::on_demand, pool_index, ids));
-      s.rentals.back().pointer = w.pointer();
     }
   }
   for (const auto& c : work.array("contracts", false)) {
@@ -376,7 +376,6 @@ void read_workloads(const ParamReader& root, Scenario& s,
       for (const auto& w : training.array("experiments", false)) {
         if (w.expect_object()) {
           s.rentals.push_back(read_job_stream(w, s, WorkClass::experiments, pool_index, ids));
-          s.rentals.back().pointer = w.pointer();
         }
       }
     }
@@ -385,7 +384,6 @@ void read_workloads(const ParamReader& root, Scenario& s,
     if (!w.expect_object()) continue;
     InferenceSpec k = read_inference(w, s, pool_index, ids);
     check_api_workload(w, s, k);
-    k.pointer = w.pointer();
     s.inference.push_back(std::move(k));
   }
   check_order(root, s);

@@ -78,38 +78,34 @@ class Campaigns final : public Workload {
   void demands(std::vector<Demand>& out, const std::vector<AllocPool>& free) override {
     for (std::size_t i = 0; i < campaigns_.size(); ++i) {
       const Campaign& c = campaigns_[i];
-      const bool waiting = c.state == State::ready;
-      const bool short_of_gpus = c.state == State::running && c.missing > 0;
+      const auto eligible = [&](std::size_t p) { return may_use(c, p); };
+      // Both of a campaign's demands rank as it does and prefer its fastest GPUs.
+      const auto submit = [&](Demand d) {
+        d.want.priority = k_.scenario.policy.rank(kTraining) * kRankLevel + rank_[i];
+        d.want.internal = k_.scenario.policy.may_use_reserve[index(kTraining)];
+        d.owner = this;
+        prefer_fastest(
+            d.want, free, eligible,
+            [&](std::size_t p) { return k_.fleet[p].type->training_factor; },
+            kTrainingPreferenceWeight);
+        offer(out, free, k_.fleet.by_id(), std::move(d), eligible);
+      };
       if (c.state == State::running && c.spares < c.spec->spares) {
         Demand d;
         d.want.id = "spares:" + c.spec->id;
-        d.want.priority = k_.scenario.policy.rank(kTraining) * kRankLevel + rank_[i];
         d.want.demand = c.spec->spares - c.spares;
-        d.want.internal = k_.scenario.policy.may_use_reserve[index(kTraining)];
-        d.owner = this;
         d.index = campaigns_.size() + i;
-        prefer_fastest(
-            d.want, free, [&](std::size_t p) { return may_use(c, p); },
-            [&](std::size_t p) { return k_.fleet[p].type->training_factor; },
-            kTrainingPreferenceWeight);
-        offer(out, free, k_.fleet.by_id(), std::move(d),
-              [&](std::size_t p) { return may_use(c, p); });
+        submit(std::move(d));
       }
+      const bool waiting = c.state == State::ready;
+      const bool short_of_gpus = c.state == State::running && c.missing > 0;
       if (!waiting && !short_of_gpus) continue;
       Demand d;
       d.want.id = "campaign:" + c.spec->id;
-      d.want.priority = k_.scenario.policy.rank(kTraining) * kRankLevel + rank_[i];
       d.want.demand = waiting ? c.spec->gpus : c.missing;
       d.want.all_or_nothing = true;
-      d.want.internal = k_.scenario.policy.may_use_reserve[index(kTraining)];
-      d.owner = this;
       d.index = i;
-      prefer_fastest(
-          d.want, free, [&](std::size_t p) { return may_use(c, p); },
-          [&](std::size_t p) { return k_.fleet[p].type->training_factor; },
-          kTrainingPreferenceWeight);
-      offer(out, free, k_.fleet.by_id(), std::move(d),
-            [&](std::size_t p) { return may_use(c, p); });
+      submit(std::move(d));
     }
   }
 
