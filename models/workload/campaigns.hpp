@@ -75,37 +75,35 @@ class Campaigns final : public Workload {
 
   /// A campaign ready to start, or short of GPUs, asks for its whole gang or what it misses;
   /// a running one short of spares asks for them apart (index: campaigns + i).
-  void demands(std::vector<Demand>& out, const std::vector<AllocPool>& free) override {
+  void demands(std::vector<Demand>& out, const std::vector<PoolRoom>& free) override {
     for (std::size_t i = 0; i < campaigns_.size(); ++i) {
       const Campaign& c = campaigns_[i];
       const auto eligible = [&](std::size_t p) { return may_use(c, p); };
       // Both of a campaign's demands rank as it does and prefer its fastest GPUs.
-      const auto submit = [&](Demand d) {
+      const auto put = [&](Demand d) {
         d.want.priority = k_.scenario.policy.rank(kTraining) * kRankLevel + rank_[i];
         d.want.internal = k_.scenario.policy.may_use_reserve[index(kTraining)];
         d.owner = this;
+        eligible_pools(d.want, free, eligible);
         prefer_fastest(
-            d.want, free, eligible,
-            [&](std::size_t p) { return k_.fleet[p].type->training_factor; },
+            d.want, [&](std::size_t p) { return k_.fleet[p].type->training_factor; },
             kTrainingPreferenceWeight);
-        offer(out, free, k_.fleet.by_id(), std::move(d), eligible);
+        submit(out, std::move(d));
       };
       if (c.state == State::running && c.spares < c.spec->spares) {
         Demand d;
-        d.want.id = "spares:" + c.spec->id;
         d.want.demand = c.spec->spares - c.spares;
         d.index = campaigns_.size() + i;
-        submit(std::move(d));
+        put(std::move(d));
       }
       const bool waiting = c.state == State::ready;
       const bool short_of_gpus = c.state == State::running && c.missing > 0;
       if (!waiting && !short_of_gpus) continue;
       Demand d;
-      d.want.id = "campaign:" + c.spec->id;
       d.want.demand = waiting ? c.spec->gpus : c.missing;
       d.want.all_or_nothing = true;
       d.index = i;
-      submit(std::move(d));
+      put(std::move(d));
     }
   }
 

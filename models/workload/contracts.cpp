@@ -55,18 +55,17 @@ class Contracts final : public Workload {
   void open_window() override { requote_indexed(); }
   void before_cut(bool) override { requote_indexed(); }
 
-  void demands(std::vector<Demand>& out, const std::vector<AllocPool>& free) override {
+  void demands(std::vector<Demand>& out, const std::vector<PoolRoom>& free) override {
     for (std::size_t i = 0; i < contracts_.size(); ++i) {
       const Contract& c = contracts_[i];
       if (!c.active || c.total >= c.spec->gpus) continue;
       Demand d;
-      d.want.id = "contract:" + c.spec->id;
       d.want.priority = k_.scenario.policy.rank(kReserved) * kRankLevel + static_cast<int>(i);
       d.want.demand = c.spec->gpus - c.total;
       d.want.internal = k_.scenario.policy.may_use_reserve[index(kReserved)];
       d.owner = this;
       d.index = i;
-      offer(out, free, k_.fleet.by_id(), std::move(d),
+      offer(out, free, std::move(d),
             [&](std::size_t p) { return k_.fleet[p].in_service && may_use(c, p); });
     }
   }

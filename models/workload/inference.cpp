@@ -41,13 +41,18 @@ class Inference final : public Workload {
       }
       if (rate_[p] <= 0) eligible_[p] = false;
     }
+    for (const std::uint32_t p : k.fleet.by_id()) {
+      if (eligible_[p]) fastest_first_.push_back(p);
+    }
+    std::stable_sort(fastest_first_.begin(), fastest_first_.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return rate_[a] > rate_[b]; });
     if (!samplers_.empty()) k.fleet.watch(c, [this] { account(k_.now()); });
   }
 
   std::vector<WorkClass> classes() const override { return {class_}; }
   bool needs_reconcile() const override { return !samplers_.empty(); }
 
-  void demands(std::vector<Demand>& out, const std::vector<AllocPool>& free) override {
+  void demands(std::vector<Demand>& out, const std::vector<PoolRoom>& free) override {
     if (samplers_.empty()) return;
     const std::int64_t t = k_.now();
     account(t);
@@ -73,15 +78,13 @@ class Inference final : public Workload {
     }
     const double mean_rate = capacity > 0 ? weight / capacity : 1.0;
     Demand d;
-    d.want.id = class_name(class_);
     d.want.priority = k_.scenario.policy.rank(class_) * kRankLevel;
     d.want.internal = k_.scenario.policy.may_use_reserve[index_];
     d.want.demand = saturated(std::ceil(demand_gpus_ / mean_rate - 1e-9));
     d.owner = this;
-    prefer_fastest(
-        d.want, free, [&](std::size_t p) { return may_use(p); },
-        [&](std::size_t p) { return rate_[p]; });
-    offer(out, free, k_.fleet.by_id(), std::move(d), [&](std::size_t p) { return may_use(p); });
+    eligible_pools(d.want, free, [&](std::size_t p) { return may_use(p); });
+    prefer_fastest(d.want, [&](std::size_t p) { return rate_[p]; });
+    submit(out, std::move(d));
   }
 
   /// Where the reconcile gave less than inference holds, it gives the rest back.
@@ -168,12 +171,11 @@ class Inference final : public Workload {
   /// takes idle eligible GPUs (fastest type first) while it serves less than demand, and gives
   /// back GPUs (slowest first) it does not need.
   void balance() {
-    std::vector<std::uint32_t> order;
-    for (const std::uint32_t p : k_.fleet.by_id()) {
-      if (may_use(p)) order.push_back(p);
+    std::vector<std::uint32_t>& order = in_service_;
+    order.clear();
+    for (const std::uint32_t p : fastest_first_) {
+      if (k_.fleet[p].in_service) order.push_back(p);
     }
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::uint32_t a, std::uint32_t b) { return rate_[a] > rate_[b]; });
     double served = served_capacity();
     for (const std::uint32_t p : order) {
       if (served >= demand_gpus_) break;
@@ -242,6 +244,8 @@ class Inference final : public Workload {
   /// class may use the pool.
   std::vector<double> rate_;
   std::vector<bool> eligible_;
+  std::vector<std::uint32_t> fastest_first_;  // eligible pools by rate, fastest first, then id
+  std::vector<std::uint32_t> in_service_;     // work space of balance()
   double demand_gpus_ = 0;   // in the class's unit: H100-equivalent GPUs, or tokens/s
   double output_share_ = 0;  // api: of the demand now, the share of output tokens
   double segment_demand_in_ = 0, segment_demand_out_ = 0;  // api: tokens since the last cut

@@ -26,8 +26,9 @@ void JobStreams::arrive(std::size_t i) {
     // The eligible pool with the most room; ties go to the smaller id.
     std::uint32_t best = 0;
     std::int64_t best_room = -1;
+    waiting_ahead_of(i, ahead_);
     for (const std::uint32_t p : st.pools) {
-      if (outranked_on(i, p)) continue;
+      if (!ahead_.empty() && outranked_on(ahead_, p)) continue;
       const std::int64_t r = k_.fleet.room(p, st.cls);
       if (r >= gpus && r > best_room) {
         best = p;
@@ -60,6 +61,7 @@ void JobStreams::arrive(std::size_t i) {
                                                   [this, i, slot](Engine&) { renege(i, slot); });
   }
   st.queue.push_back(slot);
+  ++queued_;
 }
 
 void JobStreams::renege(std::size_t i, std::uint32_t slot) {
@@ -180,17 +182,17 @@ void JobStreams::preempt(std::size_t p, std::size_t c, std::int64_t gpus) {
 /// Starts waiting requests on pool p: higher classes first, then the oldest head; each
 /// stream is FIFO, so a head that does not fit blocks its stream.
 void JobStreams::dispatch(std::uint32_t p) {
-  for (;;) {
+  while (queued_ > 0) {
     std::size_t pick = streams_.size();
     std::pair<int, std::int64_t> best{std::numeric_limits<int>::max(), kNever};
     for (std::size_t i = 0; i < streams_.size(); ++i) {
       Stream& st = streams_[i];
       drop_gone(st);
       if (st.queue.empty()) continue;
-      if (std::find(st.pools.begin(), st.pools.end(), p) == st.pools.end()) continue;
+      if (st.eligible[p] == 0) continue;
       const Waiting& head = waiting_[st.queue.front()];
       if (head.gpus > k_.fleet.room(p, st.cls)) continue;
-      const std::pair<int, std::int64_t> key{k_.scenario.policy.rank(st.cls), head.arrived};
+      const std::pair<int, std::int64_t> key{st.rank, head.arrived};
       if (key < best) {
         best = key;
         pick = i;
@@ -200,6 +202,7 @@ void JobStreams::dispatch(std::uint32_t p) {
     Stream& st = streams_[pick];
     const std::uint32_t slot = st.queue.front();
     st.queue.pop_front();
+    --queued_;
     Waiting& w = waiting_[slot];
     k_.engine.cancel(w.renege);
     free_waiting_.push_back(slot);

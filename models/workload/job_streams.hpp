@@ -9,8 +9,6 @@
 #include <limits>
 #include <numeric>
 
-#include <fmt/format.h>
-
 #include "kernel.hpp"
 
 namespace aidc::kernel {
@@ -47,7 +45,10 @@ struct Stream {
   std::size_t trace_next = 0;
   double clock_hours = 0;
   std::deque<std::uint32_t> queue;
-  std::vector<std::uint32_t> pools;  // eligible pools, ordered by id
+  std::vector<std::uint32_t> pools;         // eligible pools, ordered by id
+  std::vector<char> eligible;               // [pool]: whether it is one of `pools`
+  int rank = 0;                             // of its class in the policy's order
+  std::vector<std::uint32_t> outranked_by;  // streams of a class ranked before its own
   std::int64_t largest_pool = 0;
   StreamStats stats;
   std::vector<std::int64_t> waits;
@@ -67,6 +68,12 @@ class JobStreams final : public Workload {
     running_on_.assign(k.fleet.size() * kClassCount, {});
     leaving_.assign(k.fleet.size() * kClassCount, 0);
     for (const auto& spec : k.scenario.rentals) add_stream(spec);
+    for (std::size_t i = 0; i < streams_.size(); ++i) {
+      for (std::size_t j = 0; j < streams_.size(); ++j) {
+        if (streams_[j].rank < streams_[i].rank)
+          streams_[i].outranked_by.push_back(static_cast<std::uint32_t>(j));
+      }
+    }
   }
 
   std::vector<WorkClass> classes() const override {
@@ -83,27 +90,31 @@ class JobStreams final : public Workload {
     for (std::size_t i = 0; i < streams_.size(); ++i) schedule_arrival(i);
   }
 
-  // Preemptible classes ask the reconcile to keep what they hold, where they hold it.
-  void demands(std::vector<Demand>& out, const std::vector<AllocPool>& free) override {
+  // Preemptible classes ask the reconcile to keep what they hold, where they hold it: one
+  // demand per class, capped on each pool at what it holds there.
+  void demands(std::vector<Demand>& out, const std::vector<PoolRoom>& free) override {
     for (const auto& c : kWorkClasses) {
       const std::size_t ci = index(c.id);
       if (!k_.scenario.policy.preemptible[ci]) continue;
+      Demand d;
+      d.want.priority = k_.scenario.policy.rank(c.id) * kRankLevel;
+      d.want.internal = k_.scenario.policy.may_use_reserve[ci];
+      d.owner = this;
+      d.index = ci;
       for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
-        Demand d;
-        d.want.id = fmt::format("{}@{}", c.name, k_.fleet[p].spec->id);
-        d.want.priority = k_.scenario.policy.rank(c.id) * kRankLevel;
-        d.want.internal = k_.scenario.policy.may_use_reserve[ci];
-        d.want.demand = k_.fleet[p].held[ci] - leaving_[p * kClassCount + ci];
-        d.owner = this;
-        d.index = ci;
-        d.pool = p;
-        offer(out, free, k_.fleet.by_id(), std::move(d), [&](std::size_t q) { return q == p; });
+        const std::int64_t keep = k_.fleet[p].held[ci] - leaving_[p * kClassCount + ci];
+        if (keep <= 0 || free[p].free <= 0) continue;
+        d.want.uses.push_back({static_cast<std::uint32_t>(p), 0, keep});
+        d.want.demand += keep;
       }
+      submit(out, std::move(d));
     }
   }
   void release(const Demand& d, const std::vector<std::int64_t>& got) override {
-    const std::int64_t cut = d.want.demand - got[d.pool];
-    if (cut > 0) preempt(d.pool, d.index, cut);
+    for (const PoolUse& use : d.want.uses) {
+      const std::int64_t cut = use.cap - got[use.pool];
+      if (cut > 0) preempt(use.pool, d.index, cut);
+    }
   }
   void freed(std::uint32_t p) override { dispatch(p); }
 
@@ -183,6 +194,9 @@ class JobStreams final : public Workload {
     }
     std::sort(st.pools.begin(), st.pools.end(),
               [&](std::uint32_t a, std::uint32_t b) { return s.pools[a].id < s.pools[b].id; });
+    st.eligible.assign(s.pools.size(), 0);
+    for (const std::uint32_t p : st.pools) st.eligible[p] = 1;
+    st.rank = s.policy.rank(spec.work_class);
     st.stats.id = spec.id;
     st.stats.work_class = spec.work_class;
     streams_.push_back(std::move(st));
@@ -222,18 +236,19 @@ class JobStreams final : public Workload {
     k_.engine.schedule_at(Time{at}, [this, i](Engine&) { arrive(i); });
   }
 
-  /// True when a stream of a higher class waits for pool p: a new arrival may not jump
-  /// ahead of it, or small low-priority jobs would starve a large high-priority head.
-  bool outranked_on(std::size_t i, std::uint32_t p) {
-    const int mine = k_.scenario.policy.rank(streams_[i].cls);
-    for (std::size_t j = 0; j < streams_.size(); ++j) {
-      Stream& other = streams_[j];
-      if (j == i || k_.scenario.policy.rank(other.cls) >= mine) continue;
-      drop_gone(other);
-      if (other.queue.empty()) continue;
-      if (std::find(other.pools.begin(), other.pools.end(), p) != other.pools.end()) return true;
+  /// The streams of a higher class than stream i's with requests waiting: a new arrival may
+  /// not jump ahead of them on their pools, or small low-priority jobs would starve a large
+  /// high-priority head.
+  void waiting_ahead_of(std::size_t i, std::vector<std::uint32_t>& out) {
+    out.clear();
+    for (const std::uint32_t j : streams_[i].outranked_by) {
+      drop_gone(streams_[j]);
+      if (!streams_[j].queue.empty()) out.push_back(j);
     }
-    return false;
+  }
+  bool outranked_on(const std::vector<std::uint32_t>& ahead, std::uint32_t p) const {
+    return std::any_of(ahead.begin(), ahead.end(),
+                       [&](std::uint32_t j) { return streams_[j].eligible[p] != 0; });
   }
 
   void arrive(std::size_t i);
@@ -250,6 +265,7 @@ class JobStreams final : public Workload {
     while (!st.queue.empty() && waiting_[st.queue.front()].gone) {
       free_waiting_.push_back(st.queue.front());
       st.queue.pop_front();
+      --queued_;
     }
   }
 
@@ -271,6 +287,8 @@ class JobStreams final : public Workload {
   std::vector<std::uint32_t> free_running_;
   std::vector<std::vector<std::uint32_t>> running_on_;  // [pool x class]: running jobs
   std::vector<std::int64_t> leaving_;  // [pool x class]: GPUs of jobs running out a notice
+  std::vector<std::uint32_t> ahead_;   // work space of arrive()
+  std::size_t queued_ = 0;             // entries of every queue, those gone included
 };
 
 }  // namespace aidc::kernel

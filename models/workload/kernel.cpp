@@ -56,7 +56,7 @@ void Kernel::schedule_tick(std::int64_t at) {
 void Kernel::reconcile() {
   const std::int64_t t = now();
   const std::size_t n = fleet.size();
-  std::vector<AllocPool> pools(n);
+  std::vector<PoolRoom> pools(n);
   for (std::size_t p = 0; p < n; ++p) {
     const Pool& pool = fleet[p];
     std::int64_t pinned = 0;
@@ -64,10 +64,8 @@ void Kernel::reconcile() {
       if (!c.level && !scenario.policy.preemptible[index(c.id)]) pinned += pool.held[index(c.id)];
     }
     // GPUs of preempted jobs running out their notice count as free: they can be given (and
-    // claimed) now, though they are taken only when the jobs leave. The flow sees each pool
-    // as its own "type", so eligibility can name pools.
-    pools[p].id = pool.spec->id;
-    pools[p].gpu = pool.spec->id;
+    // claimed) now, though they are taken only when the jobs leave. Pools go to the flow by
+    // position, so eligibility and preference can name pools.
     pools[p].free =
         pool.in_service ? std::max<std::int64_t>(0, pool.installed - pool.down - pinned) : 0;
     pools[p].reserve = std::min(pools[p].free, pool.reserve);
@@ -76,7 +74,7 @@ void Kernel::reconcile() {
   for (const auto& w : workloads_) w->demands(demands, pools);
   for (std::size_t p = 0; p < n; ++p) fleet[p].claimed = 0;
   if (demands.empty()) return;
-  std::vector<AllocClass> classes;
+  std::vector<ClassWant> classes;
   classes.reserve(demands.size());
   for (const auto& d : demands) classes.push_back(d.want);
   const Allocation alloc = allocate(pools, classes);

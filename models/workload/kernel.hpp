@@ -37,22 +37,32 @@ class Workload;
 
 /// One demand a workload puts to the reconcile, and whose answer goes back to it.
 struct Demand {
-  AllocClass want;
+  ClassWant want;
   Workload* owner = nullptr;
   std::size_t index = 0;  // the owner's own: a campaign, a contract, a class
-  std::size_t pool = 0;   // for a demand to keep GPUs on one pool
 };
 
-/// Adds `want` to `out` for `owner` when it wants GPUs and some pool that `eligible(p)`
-/// accepts has free ones; its eligible pools, in id order, become its GPU types.
+/// The pools that `eligible(p)` accepts and that have free GPUs, in position order, as the
+/// pools `want` may use (no cost, no cap).
 template <class Eligible>
-void offer(std::vector<Demand>& out, const std::vector<AllocPool>& free,
-           const std::vector<std::uint32_t>& by_id, Demand d, Eligible&& eligible) {
-  for (const std::uint32_t p : by_id) {
-    if (eligible(p) && free[p].free > 0) d.want.gpu_types.push_back(free[p].gpu);
+void eligible_pools(ClassWant& want, const std::vector<PoolRoom>& free, Eligible&& eligible) {
+  for (std::size_t p = 0; p < free.size(); ++p) {
+    if (eligible(p) && free[p].free > 0) want.uses.push_back({static_cast<std::uint32_t>(p)});
   }
-  if (d.want.gpu_types.empty() || d.want.demand <= 0) return;  // empty would mean every pool
+}
+
+/// Adds `d` to `out` when it wants GPUs and may use some pool.
+inline void submit(std::vector<Demand>& out, Demand d) {
+  if (d.want.uses.empty() || d.want.demand <= 0) return;
   out.push_back(std::move(d));
+}
+
+/// Adds `d` for the pools that `eligible(p)` accepts and that have free GPUs.
+template <class Eligible>
+void offer(std::vector<Demand>& out, const std::vector<PoolRoom>& free, Demand d,
+           Eligible&& eligible) {
+  eligible_pools(d.want, free, eligible);
+  submit(out, std::move(d));
 }
 
 /// How much more a campaign's preference for fast GPUs weighs than inference's, so that a
@@ -60,24 +70,22 @@ void offer(std::vector<Demand>& out, const std::vector<AllocPool>& free,
 /// ranks (fewer than this many distinct speeds), so the weighted costs stay small and exact.
 inline constexpr std::int64_t kTrainingPreferenceWeight = 64;
 
-/// Sets the flow's preference among the pools a demand may use: the fastest type first.
-/// A pool's cost per GPU is `weight` times the number of distinct faster `rate(p)` among the
-/// eligible pools with free GPUs (0 for the fastest). Costs only break ties among
-/// allocations that serve as many GPUs of every priority.
-template <class Eligible, class Rate>
-void prefer_fastest(AllocClass& want, const std::vector<AllocPool>& free, Eligible&& eligible,
-                    Rate&& rate, std::int64_t weight = 1) {
+/// Sets the flow's preference among the pools `want` may use: the fastest first. A pool's
+/// cost per GPU is `weight` times the number of distinct faster `rate(p)` among those pools
+/// (0 for the fastest). Costs only break ties among allocations that serve as many GPUs of
+/// every priority.
+template <class Rate>
+void prefer_fastest(ClassWant& want, Rate&& rate, std::int64_t weight = 1) {
   std::vector<double> rates;
-  for (std::size_t p = 0; p < free.size(); ++p) {
-    if (eligible(p) && free[p].free > 0) rates.push_back(rate(p));
-  }
+  rates.reserve(want.uses.size());
+  for (const PoolUse& use : want.uses) rates.push_back(rate(use.pool));
   std::sort(rates.begin(), rates.end(), std::greater<>());
   rates.erase(std::unique(rates.begin(), rates.end()), rates.end());
   if (rates.size() < 2) return;
-  for (std::size_t p = 0; p < free.size(); ++p) {
-    if (!eligible(p) || free[p].free <= 0) continue;
-    const auto faster = std::lower_bound(rates.begin(), rates.end(), rate(p), std::greater<>());
-    want.type_cost[free[p].gpu] = weight * (faster - rates.begin());
+  for (PoolUse& use : want.uses) {
+    const auto faster =
+        std::lower_bound(rates.begin(), rates.end(), rate(use.pool), std::greater<>());
+    use.cost = weight * (faster - rates.begin());
   }
 }
 
@@ -156,7 +164,7 @@ class Workload {
   virtual void start() {}
 
   /// Adds what it wants from the reconcile; `free` is each pool's free GPUs.
-  virtual void demands(std::vector<Demand>& /*out*/, const std::vector<AllocPool>& /*free*/) {}
+  virtual void demands(std::vector<Demand>& /*out*/, const std::vector<PoolRoom>& /*free*/) {}
   /// Gives back what the reconcile did not keep of demand `d`: `got` GPUs by pool.
   virtual void release(const Demand& /*d*/, const std::vector<std::int64_t>& /*got*/) {}
   /// Takes what the reconcile gave to demand `d`; true when some must wait for preempted work

@@ -1,8 +1,9 @@
 #pragma once
 /// Assignment of the free GPUs of heterogeneous pools to demand classes, solved as a
-/// min-cost flow. A pure function: it keeps no state between calls.
+/// min-cost flow. Pure functions: they keep no state between calls.
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -44,5 +45,39 @@ struct Allocation {
 /// Throws std::invalid_argument on negative counts, a reserve above `free`, duplicate
 /// ids, negative costs, or totals too large to represent.
 Allocation allocate(const std::vector<AllocPool>& pools, const std::vector<AllocClass>& classes);
+
+// The same problem by position, for callers that keep pools and classes in arrays: the
+// simulation kernel calls this once per reconcile, with eligibility and costs per pool.
+
+inline constexpr std::int64_t kNoCap = std::numeric_limits<std::int64_t>::max();
+
+/// A pool a class may draw on: its position in the pools, the preference cost per GPU and
+/// the most GPUs the class may take there.
+struct PoolUse {
+  std::uint32_t pool = 0;
+  std::int64_t cost = 0;
+  std::int64_t cap = kNoCap;
+};
+
+/// A pool's GPUs that may be assigned now: `reserve` of `free` are for internal classes only.
+struct PoolRoom {
+  std::int64_t free = 0;
+  std::int64_t reserve = 0;
+};
+
+/// One class of demand, on the pools it lists (each at most once, in increasing position).
+struct ClassWant {
+  int priority = 0;
+  std::int64_t demand = 0;
+  bool internal = true;
+  bool all_or_nothing = false;
+  std::vector<PoolUse> uses;
+};
+
+/// As allocate() above, with ties broken by position instead of id: classes of one priority
+/// in their input order (gangs first), and pools in theirs. Pools are not pooled by type:
+/// each is its own vertex of the flow, so a class may name any set of pools. Throws
+/// std::invalid_argument as allocate() does, naming classes and pools by position.
+Allocation allocate(const std::vector<PoolRoom>& pools, const std::vector<ClassWant>& classes);
 
 }  // namespace aidc
