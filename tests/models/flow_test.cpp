@@ -3,7 +3,6 @@
 // and an exhaustive search over every integer allocation with per-pool caps and costs.
 
 #include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/find_flow_cost.hpp>
 #include <boost/graph/push_relabel_max_flow.hpp>
 #include <boost/graph/successive_shortest_path_nonnegative_weights.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
@@ -50,7 +49,12 @@ std::pair<std::int64_t, std::int64_t> boost_answer(std::size_t n,
   }
   const long value = boost::push_relabel_max_flow(g, s, t);
   boost::successive_shortest_path_nonnegative_weights(g, s, t);
-  return {value, boost::find_flow_cost(g)};
+  auto residual = boost::get(boost::edge_residual_capacity, g);
+  long cost = 0;
+  for (const auto e : boost::make_iterator_range(boost::edges(g))) {
+    if (capacity[e] > 0) cost += (capacity[e] - residual[e]) * weight[e];
+  }
+  return {value, cost};
 }
 
 TEST_CASE("The flow solver finds Boost's max flow value and min cost on random networks",
