@@ -157,6 +157,7 @@ nlohmann::ordered_json summary_json(const Scenario& s, const RunResult& r,
     sj["arrived"] = st.arrived;
     sj["served"] = st.served;
     sj["lost"] = st.lost;
+    sj["refused"] = st.refused;
     sj["declined"] = st.declined;
     sj["reneged"] = st.reneged;
     sj["preempted"] = st.preempted;

@@ -104,6 +104,16 @@ class Fleet {
         std::floor(max_share_[i] * static_cast<double>(pool.installed) + 1e-9));
     return std::min(free, cap - pool.held[i]);
   }
+  /// The most GPUs of pool p that work of class c could ever hold as the pool stands: all its
+  /// GPUs, less the reserve for the classes the policy keeps out of it, within the class's cap.
+  std::int64_t capacity(std::size_t p, WorkClass c) const {
+    const Pool& pool = pools_[p];
+    const std::size_t i = index(c);
+    const std::int64_t most = pool.installed - (may_use_reserve_[i] ? 0 : pool.reserve);
+    if (max_share_[i] >= 1.0) return most;
+    return std::min(most, static_cast<std::int64_t>(std::floor(
+                              max_share_[i] * static_cast<double>(pool.installed) + 1e-9)));
+  }
   /// The busy share of the working GPUs of `pools`.
   double utilization(const std::vector<std::uint32_t>& pools) const;
 

@@ -47,8 +47,12 @@ void JobStreams::arrive(std::size_t i) {
       return;
     }
   }
+  if (gpus > ceiling(i)) {
+    if (counted) ++st.stats.refused;
+    return;
+  }
   const Distribution* drawn = st.spec->patience.get();
-  if ((!drawn && st.spec->patience_hours <= 0) || gpus > st.largest_pool) {
+  if (!drawn && st.spec->patience_hours <= 0) {
     if (counted) ++st.stats.lost;
     return;
   }
@@ -85,7 +89,14 @@ void JobStreams::start_job(std::size_t i, std::uint32_t p, std::int64_t gpus, st
   st.busy += gpus;
   if (counted) {
     ++st.stats.served;
-    st.waits.push_back(k_.now() - arrived);
+    const std::int64_t wait = k_.now() - arrived;
+    ++st.wait_count;
+    st.wait_sum += wait;
+    if (wait == 0) {
+      ++st.zero_waits;
+    } else {
+      ++st.waits[wait];
+    }
   }
   std::uint32_t slot;
   if (free_running_.empty()) {
@@ -149,12 +160,16 @@ void JobStreams::end_job(std::uint32_t slot, bool cut_short) {
 void JobStreams::preempt(std::size_t p, std::size_t c, std::int64_t gpus) {
   const double notice_h = c == index(WorkClass::spot) ? k_.scenario.policy.spot_notice_hours : 0.0;
   const std::int64_t notice = to_seconds(notice_h);
-  std::vector<std::uint32_t> order = running_on(p, c);
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return running_[a].end < running_[b].end || (running_[a].end == running_[b].end && a < b);
-  });
-  for (const std::uint32_t slot : order) {
-    if (gpus <= 0) break;
+  // The jobs that end soonest, by selection from a heap: only those preempted are ordered.
+  std::vector<std::uint32_t>& order = ahead_;
+  order = running_on(p, c);
+  const auto ends_later = [&](std::uint32_t a, std::uint32_t b) {
+    return running_[a].end > running_[b].end || (running_[a].end == running_[b].end && a > b);
+  };
+  std::make_heap(order.begin(), order.end(), ends_later);
+  for (auto heap_end = order.end(); gpus > 0 && heap_end != order.begin(); --heap_end) {
+    std::pop_heap(order.begin(), heap_end, ends_later);
+    const std::uint32_t slot = *(heap_end - 1);
     Running& r = running_[slot];
     if (r.leaving) continue;
     gpus -= r.gpus;
@@ -212,6 +227,30 @@ void JobStreams::dispatch(std::uint32_t p) {
 
 /// The price a job of stream i starting now on pool p pays for its whole run: the quote at
 /// the utilization of the stream's eligible pools; 0 when the class is not priced at start.
+std::int64_t JobStreams::ceiling(std::size_t i) const {
+  const Stream& st = streams_[i];
+  std::int64_t most = 0;
+  for (const std::uint32_t p : st.pools) {
+    if (k_.fleet[p].in_service) most = std::max(most, k_.fleet.capacity(p, st.cls));
+  }
+  return most;
+}
+
+void JobStreams::refuse_unservable(std::size_t p) {
+  for (std::size_t i = 0; i < streams_.size(); ++i) {
+    Stream& st = streams_[i];
+    if (st.eligible[p] == 0 || st.queue.empty()) continue;
+    const std::int64_t most = ceiling(i);
+    for (const std::uint32_t slot : st.queue) {
+      Waiting& w = waiting_[slot];
+      if (w.gone || w.gpus <= most) continue;
+      w.gone = true;
+      k_.engine.cancel(w.renege);
+      if (w.counted) ++st.stats.refused;
+    }
+  }
+}
+
 double JobStreams::quote(std::size_t i, std::uint32_t p) const {
   const Stream& st = streams_[i];
   const PricingModel* model = k_.start_pricing(st.cls);

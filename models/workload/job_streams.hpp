@@ -7,6 +7,7 @@
 #include <boost/random/exponential_distribution.hpp>
 #include <deque>
 #include <limits>
+#include <map>
 #include <numeric>
 
 #include "kernel.hpp"
@@ -49,9 +50,14 @@ struct Stream {
   std::vector<char> eligible;               // [pool]: whether it is one of `pools`
   int rank = 0;                             // of its class in the policy's order
   std::vector<std::uint32_t> outranked_by;  // streams of a class ranked before its own
-  std::int64_t largest_pool = 0;
   StreamStats stats;
-  std::vector<std::int64_t> waits;
+  // Waits of the served in whole seconds, as an exact histogram: the zeros counted apart
+  // (most requests start at once) and the others by value, so memory grows with the number
+  // of distinct waits (at most the longest wait in seconds), not with the number of jobs.
+  std::int64_t zero_waits = 0;
+  std::map<std::int64_t, std::int64_t> waits;
+  std::int64_t wait_count = 0;
+  std::int64_t wait_sum = 0;
   std::int64_t reneged_wait = 0;  // seconds the counted reneged requests waited, in all
   std::int64_t busy = 0;
   std::int64_t last = 0;
@@ -135,6 +141,7 @@ class JobStreams final : public Workload {
       auto& list = running_on(p, c);
       while (!list.empty()) end_job(list.back(), true);
     }
+    refuse_unservable(p);
   }
   void open_window() override {
     for (auto& st : streams_) {
@@ -152,15 +159,10 @@ class JobStreams final : public Workload {
         const Waiting& w = waiting_[slot];
         if (!w.gone && w.counted) ++out.waiting_at_end;
       }
-      const auto count = st.waits.size();
-      if (count > 0) {
-        const auto sum =
-            static_cast<double>(std::accumulate(st.waits.begin(), st.waits.end(), std::int64_t{0}));
-        out.mean_wait_hours = sum / static_cast<double>(count) / sim::kSecondsPerHour;
-        const auto rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(count)));
-        auto nth = st.waits.begin() + static_cast<std::ptrdiff_t>(rank - 1);
-        std::nth_element(st.waits.begin(), nth, st.waits.end());
-        out.p95_wait_hours = static_cast<double>(*nth) / sim::kSecondsPerHour;
+      if (st.wait_count > 0) {
+        const auto count = static_cast<double>(st.wait_count);
+        out.mean_wait_hours = static_cast<double>(st.wait_sum) / count / sim::kSecondsPerHour;
+        out.p95_wait_hours = static_cast<double>(nearest_rank(st, 0.95)) / sim::kSecondsPerHour;
       }
       if (out.reneged > 0) {
         out.mean_reneged_wait_hours = static_cast<double>(st.reneged_wait) /
@@ -173,6 +175,18 @@ class JobStreams final : public Workload {
   }
 
  private:
+  /// The nearest-rank `q` quantile of the served requests' waits, in seconds.
+  static std::int64_t nearest_rank(const Stream& st, double q) {
+    const auto rank = static_cast<std::int64_t>(std::ceil(q * static_cast<double>(st.wait_count)));
+    std::int64_t below = st.zero_waits;
+    if (rank <= below) return 0;
+    for (const auto& [wait, n] : st.waits) {
+      below += n;
+      if (rank <= below) return wait;
+    }
+    return st.waits.empty() ? 0 : st.waits.rbegin()->first;
+  }
+
   std::vector<std::uint32_t>& running_on(std::size_t p, std::size_t c) {
     return running_on_[p * kClassCount + c];
   }
@@ -190,7 +204,6 @@ class JobStreams final : public Workload {
     for (const std::size_t p : spec.pools) {
       if (!s.policy.allows(spec.work_class, s.pools[p].gpu)) continue;
       st.pools.push_back(static_cast<std::uint32_t>(p));
-      st.largest_pool = std::max(st.largest_pool, s.pools[p].count);
     }
     std::sort(st.pools.begin(), st.pools.end(),
               [&](std::uint32_t a, std::uint32_t b) { return s.pools[a].id < s.pools[b].id; });
@@ -259,6 +272,11 @@ class JobStreams final : public Workload {
   void end_job(std::uint32_t slot, bool cut_short);
   void preempt(std::size_t p, std::size_t c, std::int64_t gpus);
   void dispatch(std::uint32_t p);
+  /// The most GPUs one request of stream i could ever get: the largest of its pools in service.
+  std::int64_t ceiling(std::size_t i) const;
+  /// Pool p left service: requests waiting for its streams that no pool can serve any more
+  /// leave their queues as refused.
+  void refuse_unservable(std::size_t p);
   double quote(std::size_t i, std::uint32_t p) const;
 
   void drop_gone(Stream& st) {

@@ -339,7 +339,8 @@ TEST_CASE("Utilization spot prices rise with utilization and customers below the
         "willingness_to_pay": {"dist": "uniform", "low": 0, "high": 4}}}}})");
     const auto& st = x.r.streams[0];
     REQUIRE(st.arrived > 4000);
-    CHECK(st.arrived == st.served + st.lost + st.declined + st.reneged + st.waiting_at_end);
+    CHECK(st.arrived ==
+          st.served + st.lost + st.refused + st.declined + st.reneged + st.waiting_at_end);
     const double declined = static_cast<double>(st.declined) / static_cast<double>(st.arrived);
     CHECK(std::abs(declined - 0.5) < 4 * std::sqrt(0.25 / static_cast<double>(st.arrived)));
   }

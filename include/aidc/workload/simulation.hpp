@@ -48,13 +48,14 @@ struct PeriodRow {
 
 /// What happened to one stream of job requests (a rental or experiment stream) within the
 /// statistics window. Requests are counted when they arrive in the window:
-/// arrived = served + lost + declined + reneged + waiting_at_end.
+/// arrived = served + lost + refused + declined + reneged + waiting_at_end.
 struct StreamStats {
   std::string id;
   WorkClass work_class = WorkClass::on_demand;
   std::int64_t arrived = 0;
   std::int64_t served = 0;     // started
   std::int64_t lost = 0;       // found no room and would not wait
+  std::int64_t refused = 0;    // larger than any eligible pool in service could ever hold
   std::int64_t declined = 0;   // walked away: the quoted price was above what they would pay
   std::int64_t reneged = 0;    // left the queue when their patience ran out
   std::int64_t preempted = 0;  // of the served, cut short (policy, failure or retirement)
