@@ -2,6 +2,9 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <stdexcept>
+#include <vector>
 
 #include "aidc/experiment/output.hpp"
 #include "aidc/experiment/runner.hpp"
@@ -41,25 +44,38 @@ void run_command(const RunOptions& opt) {
   if (Progress::stderr_is_terminal()) {
     report = [&progress](double fraction) { progress.update(100 * fraction, 100); };
   }
-  RunOnce run = run_once(scenario, 0, report);
+  // Replication 0 keeps its outputs; the others only their metrics. All are scheduled
+  // together, so replication 0 runs beside the others rather than before them.
+  std::optional<RunOnce> first;
+  double wall_seconds = 0;
+  std::vector<experiment::Metrics> rest(opt.replications - 1);
+  experiment::parallel_for(opt.replications, opt.threads, [&](std::size_t r) {
+    if (r > 0) {
+      rest[r - 1] = experiment::run_metrics(scenario, r);
+      return;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    first.emplace(run_once(scenario, 0, report));
+    wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  });
   progress.finish();
-  const double wall_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  RunOnce& run = *first;
   const RunResult& result = run.result;
   const FinanceResult* statements = run.statements();
   auto& summary = run.summary;
   summary["scenario_hash"] = document_hash(doc);
 
-  // Replication 0 is the run above; the others go in parallel and only their metrics are kept.
   std::optional<experiment::ReplicationSet> replications;
   if (opt.replications > 1) {
-    experiment::ReplicationSet rest = experiment::run_replications(
-        scenario, opt.replications - 1, opt.threads, /*first_replication=*/1);
-    experiment::Metrics first = experiment::flatten_metrics(summary);
+    experiment::Metrics metrics = experiment::flatten_metrics(summary);
     replications.emplace();
-    replications->names = std::move(first.names);
-    replications->values.push_back(std::move(first.values));
-    for (auto& row : rest.values) replications->values.push_back(std::move(row));
+    replications->names = std::move(metrics.names);
+    replications->values.push_back(std::move(metrics.values));
+    for (auto& m : rest) {
+      if (m.names != replications->names)
+        throw std::logic_error("replications of one scenario reported different metrics");
+      replications->values.push_back(std::move(m.values));
+    }
     summary["replications"] = experiment::replications_json(*replications);
   }
   const double total_seconds =
