@@ -77,14 +77,22 @@ void Kernel::reconcile() {
   std::vector<ClassWant> classes;
   classes.reserve(demands.size());
   for (const auto& d : demands) classes.push_back(d.want);
-  const Allocation alloc = allocate(pools, classes);
+  // allocate() is a pure function: when neither the pools nor the demands changed since
+  // the last reconcile (an hour without arrivals, departures or a new demand level), its
+  // answer is the one already at hand.
+  if (pools != last_pools_ || classes != last_classes_) {
+    last_alloc_ = allocate(pools, classes);
+    last_pools_ = std::move(pools);
+    last_classes_ = std::move(classes);
+  }
+  const Allocation& alloc = last_alloc_;
 
   for (std::size_t e = 0; e < demands.size(); ++e)
     demands[e].owner->release(demands[e], alloc.gpus[e]);
   std::vector<std::size_t> order(demands.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return classes[a].priority < classes[b].priority;
+    return demands[a].want.priority < demands[b].want.priority;
   });
   bool waiting_for_notice = false;
   for (const std::size_t e : order) {

@@ -143,6 +143,10 @@ class Kernel {
   bool needs_reconcile_ = false;
   bool reconcile_pending_ = false;
   std::int64_t notice_reconcile_at_ = -1;
+  // The last reconcile's flow: its inputs and answer.
+  std::vector<PoolRoom> last_pools_;
+  std::vector<ClassWant> last_classes_;
+  Allocation last_alloc_;
 };
 
 /// One kind of work: fleet life, job streams, contracts, campaigns, inference. Each hook has

@@ -57,12 +57,14 @@ struct PoolUse {
   std::uint32_t pool = 0;
   std::int64_t cost = 0;
   std::int64_t cap = kNoCap;
+  bool operator==(const PoolUse&) const = default;
 };
 
 /// A pool's GPUs that may be assigned now: `reserve` of `free` are for internal classes only.
 struct PoolRoom {
   std::int64_t free = 0;
   std::int64_t reserve = 0;
+  bool operator==(const PoolRoom&) const = default;
 };
 
 /// One class of demand, on the pools it lists (each at most once, in increasing position).
@@ -72,6 +74,7 @@ struct ClassWant {
   bool internal = true;
   bool all_or_nothing = false;
   std::vector<PoolUse> uses;
+  bool operator==(const ClassWant&) const = default;
 };
 
 /// As allocate() above, with ties broken by position instead of id: classes of one priority
