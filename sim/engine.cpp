@@ -7,14 +7,37 @@
 namespace aidc::sim {
 
 namespace {
-constexpr std::size_t kArity = 4;  // a 4-ary heap halves the depth of a binary one
-}
+constexpr std::size_t kArity = 4;   // a 4-ary heap halves the depth of a binary one
+constexpr int kPriorityShift = 62;  // kSeqBits + kSlotBits
+}  // namespace
 
-EventId Engine::schedule_at(Time at, Action action, Priority priority) {
+void Engine::check_not_past(Time at) const {
   if (at < now_) {
     throw std::logic_error(fmt::format("cannot schedule an event at t={} s, before now (t={} s)",
                                        at.seconds, now_.seconds));
   }
+}
+
+void Engine::check_sequence() const {
+  if (next_seq_ >> kSeqBits) {
+    throw std::length_error(fmt::format("more than 2^{} events scheduled in one run", kSeqBits));
+  }
+}
+
+std::uint64_t Engine::next_key(std::uint64_t priority_bits, std::uint32_t slot) {
+  static_assert(kPriorityShift == kSeqBits + kSlotBits);
+  return priority_bits | (next_seq_++ << kSlotBits) | slot;
+}
+
+std::uint32_t Engine::bump(std::uint32_t generation) {
+  ++generation;
+  if (generation == 0) ++generation;  // keep 0 as "no event"
+  return generation;
+}
+
+EventId Engine::schedule_at(Time at, Action action, Priority priority) {
+  check_not_past(at);
+  check_sequence();
   std::uint32_t slot;
   if (free_slots_.empty()) {
     if (slots_.size() > kSlotMask) {
@@ -22,58 +45,77 @@ EventId Engine::schedule_at(Time at, Action action, Priority priority) {
     }
     slot = static_cast<std::uint32_t>(slots_.size());
     slots_.emplace_back();
+    heap_pos_.push_back(kNotPending);
   } else {
     slot = free_slots_.back();
     free_slots_.pop_back();
   }
+  const std::uint64_t key = next_key(static_cast<std::uint64_t>(priority) << kPriorityShift, slot);
   Slot& s = slots_[slot];
   s.action = action;
-  s.live = true;
-  ++s.generation;
-  if (s.generation == 0) ++s.generation;  // keep 0 as "no event"
-  if (next_seq_ >> kSeqBits) {
-    throw std::length_error(fmt::format("more than 2^{} events scheduled in one run", kSeqBits));
-  }
-  const std::uint64_t key = (static_cast<std::uint64_t>(priority) << (kSeqBits + kSlotBits)) |
-                            (next_seq_++ << kSlotBits) | slot;
-  push(Entry{at.seconds, key});
+  s.generation = bump(s.generation);
+  heap_.push_back(Entry{});
+  sift_up(heap_.size() - 1, Entry{at.seconds, key});
   return EventId{slot, s.generation};
 }
 
 bool Engine::is_pending(EventId id) const {
-  return id.generation != 0 && id.slot < slots_.size() && slots_[id.slot].live &&
+  return id.generation != 0 && id.slot < slots_.size() && heap_pos_[id.slot] != kNotPending &&
          slots_[id.slot].generation == id.generation;
 }
 
 void Engine::cancel(EventId id) {
   if (!is_pending(id)) return;
-  Slot& s = slots_[id.slot];
-  s.live = false;
-  ++cancelled_pending_;
+  remove_at(heap_pos_[id.slot]);
+  heap_pos_[id.slot] = kNotPending;
+  free_slots_.push_back(id.slot);
 }
 
-void Engine::push(Entry e) {
-  std::size_t hole = heap_.size();
-  heap_.push_back(e);
+EventId Engine::reschedule(EventId id, Time at) {
+  if (!is_pending(id)) {
+    throw std::logic_error(
+        fmt::format("cannot reschedule event (slot {}, generation {}): it is not pending", id.slot,
+                    id.generation));
+  }
+  check_not_past(at);
+  check_sequence();
+  const std::size_t pos = heap_pos_[id.slot];
+  const std::uint64_t priority_bits = heap_[pos].key & (std::uint64_t{3} << kPriorityShift);
+  const Entry e{at.seconds, next_key(priority_bits, id.slot)};
+  Slot& s = slots_[id.slot];
+  s.generation = bump(s.generation);
+  place(pos, e);
+  return EventId{id.slot, s.generation};
+}
+
+// Puts `e` at index `at`, whose old entry is gone, and restores the heap order.
+void Engine::place(std::size_t at, Entry e) {
+  if (at > 0 && before(e, heap_[(at - 1) / kArity])) {
+    sift_up(at, e);
+  } else {
+    sift_down(at, e);
+  }
+}
+
+void Engine::sift_up(std::size_t hole, Entry e) {
   while (hole > 0) {
     const std::size_t parent = (hole - 1) / kArity;
     if (!before(e, heap_[parent])) break;
     heap_[hole] = heap_[parent];
+    heap_pos_[slot_of(heap_[hole])] = static_cast<std::uint32_t>(hole);
     hole = parent;
   }
   heap_[hole] = e;
+  heap_pos_[slot_of(e)] = static_cast<std::uint32_t>(hole);
 }
 
-Engine::Entry Engine::pop() {
-  const Entry top = heap_.front();
-  const Entry last = heap_.back();
-  heap_.pop_back();
+// Bottom-up: walks the hole down along the smallest children to a leaf, then sifts `e` up
+// from there, no higher than where it started. `e` (the heap's last entry when popping)
+// nearly always belongs near the bottom, so this saves one comparison per level over the
+// textbook sift-down.
+void Engine::sift_down(std::size_t hole, Entry e) {
+  const std::size_t start = hole;
   const std::size_t n = heap_.size();
-  if (n == 0) return top;
-  // Bottom-up: walk the hole down along the smallest children to a leaf, then sift
-  // `last` up from there. `last` nearly always belongs near the bottom, so this saves
-  // one comparison per level over the textbook sift-down.
-  std::size_t hole = 0;
   for (;;) {
     const std::size_t first = hole * kArity + 1;
     if (first >= n) break;
@@ -83,29 +125,34 @@ Engine::Entry Engine::pop() {
       if (before(heap_[c], heap_[best])) best = c;
     }
     heap_[hole] = heap_[best];
+    heap_pos_[slot_of(heap_[hole])] = static_cast<std::uint32_t>(hole);
     hole = best;
   }
-  while (hole > 0) {
+  while (hole > start) {
     const std::size_t parent = (hole - 1) / kArity;
-    if (!before(last, heap_[parent])) break;
+    if (!before(e, heap_[parent])) break;
     heap_[hole] = heap_[parent];
+    heap_pos_[slot_of(heap_[hole])] = static_cast<std::uint32_t>(hole);
     hole = parent;
   }
-  heap_[hole] = last;
-  return top;
+  heap_[hole] = e;
+  heap_pos_[slot_of(e)] = static_cast<std::uint32_t>(hole);
 }
 
-bool Engine::run_top() {
-  const Entry e = pop();
+// Removes the entry at index `at`; the caller marks its slot.
+void Engine::remove_at(std::size_t at) {
+  const Entry last = heap_.back();
+  heap_.pop_back();
+  if (at < heap_.size()) place(at, last);
+}
+
+void Engine::run_top() {
+  const Entry e = heap_.front();
+  remove_at(0);
   const std::uint32_t slot = slot_of(e);
-  Slot& s = slots_[slot];
+  heap_pos_[slot] = kNotPending;
   free_slots_.push_back(slot);
-  if (!s.live) {
-    --cancelled_pending_;
-    return false;
-  }
-  s.live = false;
-  const Action action = s.action;  // copied: the action may grow slots_
+  const Action action = slots_[slot].action;  // copied: the action may grow slots_
   now_ = Time{e.time};
   ++processed_;
   try {
@@ -115,14 +162,12 @@ bool Engine::run_top() {
     std::throw_with_nested(
         std::runtime_error(fmt::format("in the event at t={} s: {}", e.time, ex.what())));
   }
-  return true;
 }
 
 bool Engine::step() {
-  while (!heap_.empty()) {
-    if (run_top()) return true;
-  }
-  return false;
+  if (heap_.empty()) return false;
+  run_top();
+  return true;
 }
 
 void Engine::run_until(Time end) {

@@ -57,8 +57,17 @@ class Engine {
   EventId schedule_in(Duration delay, Action action, Priority priority = Priority::normal) {
     return schedule_at(now_ + delay, action, priority);
   }
-  /// Cancels a pending event; a no-op for an event that already ran or was cancelled.
+  /// Removes a pending event from the pending set at once (O(log n)); a no-op for an event
+  /// that already ran or was cancelled.
   void cancel(EventId id);
+  /// Moves the pending event `id` to `at`, keeping its action and priority, and returns its
+  /// new id. It behaves exactly as cancel(id) followed by schedule_at(at, action, priority):
+  /// the event takes a new insertion sequence number (among events at `at` with its
+  /// priority it runs after those already scheduled), and the new id names the same slot
+  /// with the next generation, the id that schedule_at would have returned, so `id` is no
+  /// longer pending. Nothing is allocated. Throws std::logic_error when `at` is in the past
+  /// or `id` is not pending.
+  EventId reschedule(EventId id, Time at);
   /// True while `id` names an event that has neither run nor been cancelled.
   bool is_pending(EventId id) const;
   /// Runs the next event; false when none is left.
@@ -67,7 +76,8 @@ class Engine {
   void run_until(Time end);
 
   std::uint64_t events_processed() const { return processed_; }
-  std::size_t pending() const { return heap_.size() - cancelled_pending_; }
+  /// The number of events scheduled and neither run nor cancelled.
+  std::size_t pending() const { return heap_.size(); }
 
  private:
   // A heap entry is 16 bytes, as small as a bare (time, sequence) pair: the key packs
@@ -81,26 +91,35 @@ class Engine {
   static constexpr int kSlotBits = 24;
   static constexpr int kSeqBits = 38;
   static constexpr std::uint64_t kSlotMask = (std::uint64_t{1} << kSlotBits) - 1;
+  static constexpr std::uint32_t kNotPending = ~std::uint32_t{0};
   static std::uint32_t slot_of(const Entry& e) {
     return static_cast<std::uint32_t>(e.key & kSlotMask);
   }
   struct Slot {
     Action action;
     std::uint32_t generation = 0;
-    bool live = false;
   };
   static bool before(const Entry& a, const Entry& b) {
     return a.time < b.time || (a.time == b.time && a.key < b.key);
   }
-  void push(Entry e);
-  Entry pop();
-  bool run_top();  // false when the event was cancelled
+  void check_not_past(Time at) const;
+  void check_sequence() const;
+  std::uint64_t next_key(std::uint64_t priority_bits, std::uint32_t slot);
+  static std::uint32_t bump(std::uint32_t generation);
+  void place(std::size_t at, Entry e);
+  void sift_up(std::size_t hole, Entry e);
+  void sift_down(std::size_t hole, Entry e);
+  void remove_at(std::size_t at);
+  void run_top();
 
   Time now_{};
   std::uint64_t next_seq_ = 0;  // equal (time, priority): run in scheduling order
   std::uint64_t processed_ = 0;
-  std::size_t cancelled_pending_ = 0;
-  std::vector<Entry> heap_;  // 4-ary min-heap
+  // A 4-ary min-heap of the pending events only: heap_pos_[slot] is the index of the
+  // slot's entry in heap_, or kNotPending, so cancel() and reschedule() find the entry at
+  // once. It sits apart from slots_ because every move in the heap writes it.
+  std::vector<Entry> heap_;
+  std::vector<std::uint32_t> heap_pos_;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
 };
