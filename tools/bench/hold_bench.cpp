@@ -8,9 +8,9 @@
 //
 // Besides the engine itself, three pending sets run under the same small engine frame
 // (slots, generations, type-erased actions, out-of-line calls, as in aidc::sim::Engine):
-// the engine's earlier 4-ary heap that left cancelled entries in place until their time
-// (LazyHeap), the engine's indexed 4-ary heap (IndexedHeap) and a radix heap over the
-// integer-second times (RadixHeap).
+// a 4-ary heap that leaves cancelled entries in place until their time (LazyHeap), an
+// indexed 4-ary heap that removes them at once (IndexedHeap) and a radix heap over the
+// integer-second times (RadixHeap), the design the engine uses.
 //
 //   build/release/aidc-bench --benchmark_filter=Hold --benchmark_repetitions=3
 //     --benchmark_report_aggregates_only=true    (one command line)
@@ -60,8 +60,8 @@ constexpr bool before(const Entry& a, const Entry& b) {
 }
 constexpr std::size_t kArity = 4;
 
-// The engine's earlier pending set: a 4-ary heap with bottom-up pop and no positions; a
-// cancelled entry stays until its time and is skipped then.
+// A 4-ary heap with bottom-up pop and no positions (the engine's pending set before the
+// indexed ones): a cancelled entry stays until its time and is skipped then.
 class LazyHeap {
  public:
   static constexpr bool kIndexed = false;
@@ -112,7 +112,7 @@ class LazyHeap {
   std::vector<Entry> heap_;
 };
 
-// A 4-ary min-heap that knows where each slot's entry is, as in aidc::sim::Engine.
+// A 4-ary min-heap that knows where each slot's entry is.
 class IndexedHeap {
  public:
   static constexpr bool kIndexed = true;
