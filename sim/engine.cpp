@@ -189,7 +189,8 @@ void Engine::current_remove_at(std::size_t at) {
 void Engine::run_current() {
   const Entry e = buckets_[0].front();
   const std::uint32_t slot = slot_of(e);
-  erase(slot);
+  current_remove_at(0);  // not erase(): where_[slot] need not be read
+  where_[slot].bucket = kNotPending;
   --size_;
   free_slots_.push_back(slot);
   const Action action = slots_[slot].action;  // copied: the action may grow slots_
