@@ -2,6 +2,7 @@
 /// The discrete-event engine: a clock and a pending-event set ordered by
 /// (time, priority, insertion order). It knows nothing of GPUs or dollars.
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -57,8 +58,18 @@ class Engine {
   EventId schedule_in(Duration delay, Action action, Priority priority = Priority::normal) {
     return schedule_at(now_ + delay, action, priority);
   }
-  /// Cancels a pending event; a no-op for an event that already ran or was cancelled.
+  /// Removes a pending event from the pending set at once (O(1); O(log k) for one of the
+  /// k events at the current instant); a no-op for an event that already ran or was
+  /// cancelled.
   void cancel(EventId id);
+  /// Moves the pending event `id` to `at`, keeping its action and priority, and returns its
+  /// new id. It behaves exactly as cancel(id) followed by schedule_at(at, action, priority):
+  /// the event takes a new insertion sequence number (among events at `at` with its
+  /// priority it runs after those already scheduled), and the new id names the same slot
+  /// with the next generation, the id that schedule_at would have returned, so `id` is no
+  /// longer pending. No slot is allocated. Throws std::logic_error when `at` is in the past
+  /// or `id` is not pending.
+  EventId reschedule(EventId id, Time at);
   /// True while `id` names an event that has neither run nor been cancelled.
   bool is_pending(EventId id) const;
   /// Runs the next event; false when none is left.
@@ -67,13 +78,14 @@ class Engine {
   void run_until(Time end);
 
   std::uint64_t events_processed() const { return processed_; }
-  std::size_t pending() const { return heap_.size() - cancelled_pending_; }
+  /// The number of events scheduled and neither run nor cancelled.
+  std::size_t pending() const { return size_; }
 
  private:
-  // A heap entry is 16 bytes, as small as a bare (time, sequence) pair: the key packs
-  // the priority (top 2 bits), the insertion sequence (38 bits, ~2.7e11 events a run)
-  // and the slot of the action (24 bits, ~16.7M pending events). Comparing keys orders
-  // equal times by priority, then by insertion; the slot never decides.
+  // An entry is 16 bytes, as small as a bare (time, sequence) pair: the key packs the
+  // priority (top 2 bits), the insertion sequence (38 bits, ~2.7e11 events a run) and the
+  // slot of the action (24 bits, ~16.7M pending events). Comparing keys orders equal
+  // times by priority, then by insertion; the slot never decides.
   struct Entry {
     std::int64_t time;
     std::uint64_t key;
@@ -87,20 +99,44 @@ class Engine {
   struct Slot {
     Action action;
     std::uint32_t generation = 0;
-    bool live = false;
   };
-  static bool before(const Entry& a, const Entry& b) {
-    return a.time < b.time || (a.time == b.time && a.key < b.key);
-  }
-  void push(Entry e);
-  Entry pop();
-  bool run_top();  // false when the event was cancelled
+  // Where a pending slot's entry is: its bucket and its index there.
+  struct Where {
+    std::uint32_t bucket;
+    std::uint32_t index;
+  };
+  static constexpr std::uint32_t kNotPending = ~std::uint32_t{0};  // as a bucket
+  static constexpr std::size_t kBuckets = 65;
+
+  void check_not_past(Time at) const;
+  void check_sequence() const;
+  std::uint64_t next_key(std::uint64_t priority_bits, std::uint32_t slot);
+  static std::uint32_t bump(std::uint32_t generation);
+  void insert(Entry e);
+  void erase(std::uint32_t slot);
+  std::uint32_t lowest_bucket() const;
+  std::int64_t earliest_in(std::uint32_t bucket) const;
+  void spread(std::uint32_t bucket, std::int64_t base);
+  void current_sift_up(std::size_t hole, Entry e);
+  void current_remove_at(std::size_t at);
+  void run_current();
 
   Time now_{};
   std::uint64_t next_seq_ = 0;  // equal (time, priority): run in scheduling order
   std::uint64_t processed_ = 0;
-  std::size_t cancelled_pending_ = 0;
-  std::vector<Entry> heap_;  // 4-ary min-heap
+  // The pending events only, in a radix heap over the integer-second times, which are
+  // never below base_ (the time of the last event run, at most now_). Bucket b > 0 holds,
+  // unordered, the entries whose time first differs from base_ in bit b - 1; bucket 0
+  // holds the entries at base_ itself as a binary min-heap by key (priority, then
+  // insertion). When bucket 0 is empty, the lowest non-empty bucket's earliest time
+  // becomes base_ and its entries move to lower buckets, each at most 64 times in its
+  // life. where_[slot] locates each pending entry, so cancel() and reschedule() find it at
+  // once.
+  std::int64_t base_ = 0;
+  std::size_t size_ = 0;
+  std::uint64_t occupied_ = 0;  // bit b - 1 set: bucket b (b > 0) has entries
+  std::array<std::vector<Entry>, kBuckets> buckets_;
+  std::vector<Where> where_;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
 };
