@@ -92,11 +92,7 @@ void JobStreams::start_job(std::size_t i, std::uint32_t p, std::int64_t gpus, st
     const std::int64_t wait = k_.now() - arrived;
     ++st.wait_count;
     st.wait_sum += wait;
-    if (wait == 0) {
-      ++st.zero_waits;
-    } else {
-      ++st.waits[wait];
-    }
+    st.count_wait(wait);
   }
   std::uint32_t slot;
   if (free_running_.empty()) {

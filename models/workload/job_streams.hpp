@@ -51,11 +51,24 @@ struct Stream {
   int rank = 0;                             // of its class in the policy's order
   std::vector<std::uint32_t> outranked_by;  // streams of a class ranked before its own
   StreamStats stats;
-  // Waits of the served in whole seconds, as an exact histogram: the zeros counted apart
-  // (most requests start at once) and the others by value, so memory grows with the number
-  // of distinct waits (at most the longest wait in seconds), not with the number of jobs.
-  std::int64_t zero_waits = 0;
-  std::map<std::int64_t, std::int64_t> waits;
+  // Waits of the served in whole seconds, as an exact histogram: counts by value, in an
+  // array up to kDenseWaits seconds and in a map beyond, so memory grows with the longest
+  // wait, not with the number of jobs.
+  static constexpr std::int64_t kDenseWaits = std::int64_t{1} << 18;  // about 73 hours
+  std::vector<std::int64_t> short_waits;
+  std::map<std::int64_t, std::int64_t> long_waits;
+  void count_wait(std::int64_t wait) {
+    if (wait >= kDenseWaits) {
+      ++long_waits[wait];
+      return;
+    }
+    const auto i = static_cast<std::size_t>(wait);
+    if (i >= short_waits.size()) {
+      short_waits.resize(std::min<std::size_t>(std::max(2 * short_waits.size(), i + 1),
+                                               static_cast<std::size_t>(kDenseWaits)));
+    }
+    ++short_waits[i];
+  }
   std::int64_t wait_count = 0;
   std::int64_t wait_sum = 0;
   std::int64_t reneged_wait = 0;  // seconds the counted reneged requests waited, in all
@@ -178,13 +191,16 @@ class JobStreams final : public Workload {
   /// The nearest-rank `q` quantile of the served requests' waits, in seconds.
   static std::int64_t nearest_rank(const Stream& st, double q) {
     const auto rank = static_cast<std::int64_t>(std::ceil(q * static_cast<double>(st.wait_count)));
-    std::int64_t below = st.zero_waits;
-    if (rank <= below) return 0;
-    for (const auto& [wait, n] : st.waits) {
+    std::int64_t below = 0;
+    for (std::size_t wait = 0; wait < st.short_waits.size(); ++wait) {
+      below += st.short_waits[wait];
+      if (rank <= below) return static_cast<std::int64_t>(wait);
+    }
+    for (const auto& [wait, n] : st.long_waits) {
       below += n;
       if (rank <= below) return wait;
     }
-    return st.waits.empty() ? 0 : st.waits.rbegin()->first;
+    return 0;  // unreachable: rank <= the number of waits
   }
 
   std::vector<std::uint32_t>& running_on(std::size_t p, std::size_t c) {
