@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 
 #include "aidc/experiment/sweep.hpp"
@@ -18,6 +19,7 @@ struct SweepCommandOptions {
   unsigned threads = 0;
   bool resume = false;
   std::string shard;
+  bool slurm_array = false;
   std::vector<std::string> merge;
   bool quiet = false;
   std::uint64_t max_runs = experiment::kDefaultMaxSweepRuns;
@@ -41,6 +43,11 @@ void sweep_command(const SweepCommandOptions& opt) {
     options.resume = opt.resume;
     options.max_runs = opt.max_runs;
     if (!opt.shard.empty()) options.shard = experiment::parse_shard(opt.shard);
+    if (opt.slurm_array) {
+      options.shard = experiment::shard_from_slurm_array([](const char* name) {
+        return std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read before any thread
+      });
+    }
     auto progress = std::make_shared<Progress>("sweep", "runs");
     if (!opt.quiet) {
       options.progress = [progress](std::size_t done, std::size_t total) {
@@ -81,6 +88,10 @@ void setup_sweep_command(CLI::App& app) {
   cmd->add_option("--shard", opt->shard,
                   "Run only shard K of N (points with point % N == K-1), for separate processes "
                   "or machines; merge the shards with --merge");
+  cmd->add_flag("--slurm-array", opt->slurm_array,
+                "Run the shard of this Slurm array task: task ID - MIN + 1 of COUNT, from "
+                "SLURM_ARRAY_TASK_ID, _MIN, _MAX and _COUNT (see docs/cluster.md)")
+      ->excludes(cmd->get_option("--shard"));
   cmd->add_option("--merge", opt->merge,
                   "Merge the finished shard folders given here into --out instead of running")
       ->expected(1, -1);

@@ -239,7 +239,14 @@ SweepSummary merge_sweep(const SweepSpec& spec, const std::vector<std::string>& 
   const auto points = design_points(spec);
   const fs::path db_path = fs::path(out_dir) / kDatabase;
   if (fs::exists(db_path)) {
-    fail(db_path.string(), "exists already; merge into a new --out folder");
+    // Merging again (after a failed shard ran again, say) replaces an earlier merge of the
+    // same sweep; anything else stays untouched.
+    Database db(db_path.string());
+    check_database(db, spec, Shard{}, false);
+    if (db.meta("shard") != shard_text(Shard{}))
+      fail(db_path.string(), fmt::format("holds shard {}, not a merged sweep; merge into another "
+                                         "--out folder",
+                                         db.meta("shard")));
   }
   std::vector<std::string> metrics;
   std::vector<RunRow> rows;

@@ -70,6 +70,10 @@ struct Shard {
 };
 /// Parses "K/N" (1 <= K <= N); throws ScenarioError naming the option otherwise.
 Shard parse_shard(const std::string& text);
+/// The shard of a Slurm array task: task SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN + 1 of
+/// SLURM_ARRAY_TASK_COUNT, read through `getenv`. Throws ScenarioError naming the variable
+/// when one is missing or not a whole number, or when the array's ids have gaps.
+Shard shard_from_slurm_array(const std::function<const char*(const char*)>& getenv);
 
 /// Validates the scenario of every point `shard` owns (all by default) before anything runs;
 /// a problem names its point and values. Returns the number of points checked.
