@@ -9,7 +9,12 @@ DEBIAN_PACKAGES := cmake make g++ libboost-dev libboost-graph-dev libboost-rando
 TIDY_PACKAGES := clang clangd
 # libFuzzer comes with clang's runtime libraries.
 FUZZ_PACKAGES := clang libclang-rt-dev
-TEST_PACKAGES := chromium python3 $(TIDY_PACKAGES) $(FUZZ_PACKAGES)
+# Sweeps on a cluster stack: aidc sweep's MPI mode (built when OpenMPI and Boost.MPI are
+# there) under mpirun, and a one-node Slurm cluster (munged, slurmctld, slurmd) that the
+# tests start themselves.
+CLUSTER_PACKAGES := openmpi-bin libopenmpi-dev libboost-mpi-dev libboost-serialization-dev \
+  slurmctld slurmd slurm-client munge
+TEST_PACKAGES := chromium python3 $(TIDY_PACKAGES) $(FUZZ_PACKAGES) $(CLUSTER_PACKAGES)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SCENARIO ?= scenarios/default.json
 RELEASE := build/release

@@ -9,6 +9,9 @@
 #include "aidc/scenario/scenario.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
+#ifdef AIDC_HAVE_MPI
+#include "mpi/sweep_mpi.hpp"
+#endif
 
 namespace aidc::cli {
 
@@ -25,7 +28,7 @@ struct SweepCommandOptions {
   std::uint64_t max_runs = experiment::kDefaultMaxSweepRuns;
 };
 
-void sweep_command(const SweepCommandOptions& opt) {
+void sweep_command(const SweepCommandOptions& opt, const experiment::SweepExecutor& executor = {}) {
   const auto spec = experiment::read_sweep(read_json_file(opt.file), opt.file);
   const std::string out = opt.out_dir.empty() ? "out/" + spec.name : opt.out_dir;
   check_design_size(spec, opt.max_runs);
@@ -42,6 +45,7 @@ void sweep_command(const SweepCommandOptions& opt) {
     options.threads = opt.threads;
     options.resume = opt.resume;
     options.max_runs = opt.max_runs;
+    options.executor = executor;
     if (!opt.shard.empty()) options.shard = experiment::parse_shard(opt.shard);
     if (opt.slurm_array) {
       options.shard = experiment::shard_from_slurm_array([](const char* name) {
@@ -99,7 +103,17 @@ void setup_sweep_command(CLI::App& app) {
                   "Refuse a design of more runs (points x replications) than this")
       ->default_val(experiment::kDefaultMaxSweepRuns);
   cmd->add_flag("--quiet,-q", opt->quiet, "No progress display");
-  cmd->callback([opt] { sweep_command(*opt); });
+  cmd->callback([opt] {
+#ifdef AIDC_HAVE_MPI
+    // Under mpirun or srun with several ranks, rank 0 runs the sweep and the others its runs.
+    if (opt->merge.empty() && mpi::launched_as_several_ranks()) {
+      mpi::run_over_ranks(opt->file, opt->threads,
+                          [&](const experiment::SweepExecutor& e) { sweep_command(*opt, e); });
+      return;
+    }
+#endif
+    sweep_command(*opt);
+  });
 }
 
 }  // namespace aidc::cli

@@ -102,6 +102,13 @@ std::vector<double> select(const Metrics& m, const std::vector<std::string>& col
 
 }  // namespace
 
+std::vector<double> sweep_job_values(const SweepSpec& spec,
+                                     const std::vector<std::vector<nlohmann::json>>& points,
+                                     const SweepJob& job, const std::vector<std::string>& metrics) {
+  return select(run_metrics(load_point(spec, job.point, points[job.point]), job.replication),
+                metrics);
+}
+
 std::size_t count_recorded_runs(const std::string& db_path) {
   if (!fs::exists(db_path)) return 0;
   sqlite3* db = nullptr;
@@ -150,9 +157,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
     if (options.shard.owns(i)) owned.push_back(i);
   }
 
-  struct Job {
-    std::size_t point, replication;
-  };
+  using Job = SweepJob;
   std::vector<Job> jobs;
   for (const auto i : owned) {
     for (std::size_t r = 0; r < spec.replications; ++r) jobs.push_back({i, r});
@@ -209,20 +214,22 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
     db.exec("PRAGMA synchronous = NORMAL");
     sqlite3_stmt* insert = prepare_insert_run(db, metrics.size());
     std::mutex db_mutex;
-    const std::size_t already = done.size();
-    if (options.progress) options.progress(already, jobs.size());
-    parallel_for(
-        todo.size(), options.threads,
-        [&](std::size_t t) {
-          const Job j = todo[t];
-          const Metrics m = run_metrics(load_point(spec, j.point, points[j.point]), j.replication);
-          const std::vector<double> values = select(m, metrics);
-          const std::lock_guard<std::mutex> lock(db_mutex);
-          insert_run(db, insert, j.point, j.replication, values);  // committed on its own
-        },
-        [&](std::size_t completed) {
-          if (options.progress) options.progress(already + completed, jobs.size());
-        });
+    std::size_t completed = done.size();
+    if (options.progress) options.progress(completed, jobs.size());
+    // Each run is recorded (one committed insert) as it arrives, so a sweep that is
+    // stopped at any point resumes from what its database holds.
+    const auto record = [&](std::size_t t, const std::vector<double>& values) {
+      const std::lock_guard<std::mutex> lock(db_mutex);
+      insert_run(db, insert, todo[t].point, todo[t].replication, values);
+      if (options.progress) options.progress(++completed, jobs.size());
+    };
+    if (options.executor) {
+      options.executor(todo, metrics, record);
+    } else {
+      parallel_for(todo.size(), options.threads, [&](std::size_t t) {
+        record(t, sweep_job_values(spec, points, todo[t], metrics));
+      });
+    }
     summary.runs_done += todo.size();
     if (options.shard.whole()) {
       const auto rows = read_runs(db, metrics.size());

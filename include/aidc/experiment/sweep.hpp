@@ -86,6 +86,23 @@ double design_size(const SweepSpec& spec);
 /// Throws ScenarioError at /design when points x replications exceeds `max_runs`.
 void check_design_size(const SweepSpec& spec, std::uint64_t max_runs);
 
+/// One run of a sweep.
+struct SweepJob {
+  std::size_t point = 0;
+  std::size_t replication = 0;
+};
+/// The values of `metrics` for one run of the sweep (NaN for a metric the run lacks): what
+/// run_sweep() records for the job, wherever it runs.
+std::vector<double> sweep_job_values(const SweepSpec& spec,
+                                     const std::vector<std::vector<nlohmann::json>>& points,
+                                     const SweepJob& job, const std::vector<std::string>& metrics);
+/// Runs `jobs` and calls record(i, sweep_job_values(..., jobs[i], metrics)) for each job as
+/// it finishes, one call at a time, in any order. An executor may run them in other
+/// processes (MPI ranks); results do not depend on where or in which order they ran.
+using SweepExecutor =
+    std::function<void(const std::vector<SweepJob>& jobs, const std::vector<std::string>& metrics,
+                       const std::function<void(std::size_t, const std::vector<double>&)>& record)>;
+
 struct SweepOptions {
   std::string out_dir;
   std::uint64_t max_runs = kDefaultMaxSweepRuns;
@@ -94,6 +111,8 @@ struct SweepOptions {
   Shard shard;
   /// Called after each run, one call at a time: (runs done, runs in all) for this process.
   std::function<void(std::size_t, std::size_t)> progress;
+  /// Runs the jobs after the first; by default on `threads` threads of this process.
+  SweepExecutor executor;
 };
 
 struct SweepSummary {
