@@ -180,11 +180,15 @@ void work(bmpi::communicator& world, const std::string& sweep_file, unsigned thr
 }  // namespace
 
 bool launched_as_several_ranks() {
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"}) {
-    const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read before threads
-    if (v != nullptr && std::strtol(v, nullptr, 10) > 1) return true;
-  }
-  return false;
+  // NOLINTBEGIN(concurrency-mt-unsafe): read before any thread starts
+  const auto above_one = [](const char* name) {
+    const char* v = std::getenv(name);
+    return v != nullptr && std::strtol(v, nullptr, 10) > 1;
+  };
+  // mpirun and mpiexec (OpenMPI), a PMI-1 or PMI-2 launcher, or srun --mpi=pmix.
+  return above_one("OMPI_COMM_WORLD_SIZE") || above_one("PMI_SIZE") ||
+         (std::getenv("PMIX_RANK") != nullptr && above_one("SLURM_NTASKS"));
+  // NOLINTEND(concurrency-mt-unsafe)
 }
 
 int run_over_ranks(const std::string& sweep_file, unsigned threads,
