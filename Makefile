@@ -2,7 +2,8 @@
 # Each installs the missing Debian packages (as root), builds, then runs.
 
 DEBIAN_PACKAGES := cmake make g++ libboost-dev libboost-graph-dev libboost-random-dev \
-  libeigen3-dev nlohmann-json3-dev libcli11-dev catch2 libfmt-dev libsqlite3-dev libbenchmark-dev clang-format
+  libeigen3-dev nlohmann-json3-dev libcli11-dev catch2 libfmt-dev libsqlite3-dev libbenchmark-dev clang-format \
+  libnlopt-cxx-dev
 # make test also renders the HTML report in headless Chromium, checks the answers table of
 # scenarios/README.md with python3, and runs clang-tidy's checks through clangd (with clang for
 # the compile commands they read).

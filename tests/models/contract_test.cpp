@@ -12,7 +12,7 @@ namespace {
 
 using aidc::WorkClass;
 using aidc::test::run_finance;
-constexpr std::size_t kReserved = aidc::index(WorkClass::reserved);
+constexpr std::size_t kContractClass = aidc::index(WorkClass::reserved);
 
 /// 10 H100s for `days` days from 2026-01-01, all under one contract, priced by `prices`.
 double reserved_revenue(const std::string& contract, const std::string& prices, int days = 20) {
@@ -22,7 +22,7 @@ double reserved_revenue(const std::string& contract, const std::string& prices, 
       "workloads": {{"contracts": [{}]}},
       "finance": {{"prices": {{"reserved": {}}}}}}})",
       days, contract, prices));
-  return run.f.total.revenue[kReserved];
+  return run.f.total.revenue[kContractClass];
 }
 
 const std::string kStep = R"({"model": "schedule", "usd_per_gpu_hour": 2.0,
