@@ -11,6 +11,7 @@ void setup_schema_command(CLI::App& app);
 void setup_models_command(CLI::App& app);
 void setup_compare_command(CLI::App& app);
 void setup_sweep_command(CLI::App& app);
+void setup_optimize_command(CLI::App& app);
 void setup_report_command(CLI::App& app);
 
 }  // namespace aidc::cli

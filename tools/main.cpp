@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   aidc::cli::setup_models_command(app);
   aidc::cli::setup_compare_command(app);
   aidc::cli::setup_sweep_command(app);
+  aidc::cli::setup_optimize_command(app);
   aidc::cli::setup_report_command(app);
   try {
     app.parse(argc, argv);
