@@ -26,7 +26,7 @@ fail() {
 }
 
 [ "$(id -u)" = 0 ] || skip "not root: munged and slurmd of the test cluster run as root"
-for program in munged munge unmunge slurmctld slurmd sbatch scontrol sinfo scancel; do
+for program in munged munge unmunge slurmctld slurmd sbatch scontrol sinfo squeue scancel; do
   command -v "$program" > /dev/null ||
     skip "$program is missing (Debian packages munge, slurmctld, slurmd, slurm-client)"
 done
@@ -60,7 +60,13 @@ submitted=()
 # Cancels the jobs, stops the daemons by their pid files and removes the folder.
 stop_cluster() {
   local status=$?
-  if [ ${#submitted[@]} -gt 0 ]; then scancel "${submitted[@]}" 2> /dev/null || true; fi
+  if [ ${#submitted[@]} -gt 0 ]; then
+    scancel "${submitted[@]}" 2> /dev/null || true
+    for _ in $(seq 50); do
+      [ -z "$(squeue -h -o %i 2> /dev/null)" ] && break
+      sleep 0.1
+    done
+  fi
   for pidfile in "$T/slurmd.pid" "$T/slurmctld.pid" "$T/munge/munged.pid"; do
     if [ -s "$pidfile" ]; then kill "$(cat "$pidfile")" 2> /dev/null || true; fi
   done
@@ -71,7 +77,7 @@ stop_cluster() {
     done
   done
   if [ "$status" != 0 ] && [ "$status" != 77 ]; then
-    for log in "$T"/*.log "$T"/results/logs/*; do
+    for log in "$T"/*.log "$T"/*.err "$T"/results/logs/*; do
       [ -f "$log" ] && echo "--- $log" >&2 && tail -n 15 "$log" >&2
     done
   fi
@@ -79,9 +85,12 @@ stop_cluster() {
   echo "slurm_sweep: $((SECONDS - started)) s" >&2
 }
 trap stop_cluster EXIT
-# A daemon that does not come up: skip, with the end of its log.
+# A daemon that does not come up: skip, with the end of its log and its error output.
 no_daemon() {
-  skip "$1 could not start$([ -f "$2" ] && printf ':\n%s' "$(tail -n 5 "$2")")"
+  local last
+  last=$(cat "$T/$1.log" "$T/$1.err" 2> /dev/null | tail -n 8 || true)
+  skip "$1 could not start${last:+:
+$last}"
 }
 
 # Slurm's commands read these; a test run inside a Slurm job must not inherit its job's.
@@ -94,8 +103,8 @@ chmod 600 "$T/munge/munge.key"
 socket=$T/munge/munge.sock
 munged --force --socket="$socket" --key-file="$T/munge/munge.key" \
   --pid-file="$T/munge/munged.pid" --log-file="$T/munged.log" \
-  --seed-file="$T/munge/munged.seed" > /dev/null 2>&1 || no_daemon munged "$T/munged.log"
-munge -n -S "$socket" | unmunge -S "$socket" > /dev/null 2>&1 || no_daemon munged "$T/munged.log"
+  --seed-file="$T/munge/munged.seed" > /dev/null 2> "$T/munged.err" || no_daemon munged
+munge -n -S "$socket" | unmunge -S "$socket" > /dev/null 2>> "$T/munged.err" || no_daemon munged
 
 # Two free TCP ports (nothing accepts a connection on them).
 free_port() {
@@ -139,18 +148,18 @@ EOF
 mkdir -p "$T/state" "$T/spool"
 export SLURM_CONF=$T/slurm.conf
 
-slurmctld -f "$SLURM_CONF" > /dev/null 2>&1 || no_daemon slurmctld "$T/slurmctld.log"
+slurmctld -f "$SLURM_CONF" > /dev/null 2> "$T/slurmctld.err" || no_daemon slurmctld
 for _ in $(seq 100); do
   scontrol ping 2> /dev/null | grep -q UP && break
   sleep 0.2
 done
-scontrol ping 2> /dev/null | grep -q UP || no_daemon slurmctld "$T/slurmctld.log"
-slurmd -f "$SLURM_CONF" > /dev/null 2>&1 || no_daemon slurmd "$T/slurmd.log"
+scontrol ping 2> /dev/null | grep -q UP || no_daemon slurmctld
+slurmd -f "$SLURM_CONF" > /dev/null 2> "$T/slurmd.err" || no_daemon slurmd
 for _ in $(seq 150); do
   [ "$(sinfo -h -n "$node" -o %t 2> /dev/null)" = idle ] && break
   sleep 0.2
 done
-[ "$(sinfo -h -n "$node" -o %t)" = idle ] || no_daemon slurmd "$T/slurmd.log"
+[ "$(sinfo -h -n "$node" -o %t)" = idle ] || no_daemon slurmd
 echo "cluster up in $((SECONDS - started)) s"
 
 # Waits for every job (or array task) of job $1 to end; fails unless all completed.
