@@ -94,7 +94,7 @@ inline std::vector<fs::path> shipped_scenarios() {
   for (const auto& entry : fs::recursive_directory_iterator(root)) {
     if (entry.path().extension() != ".json") continue;
     const auto doc = aidc::read_json_file(entry.path().string());
-    if (doc.contains("plans") || doc.contains("parameters")) continue;
+    if (doc.contains("plans") || doc.contains("parameters") || doc.contains("variables")) continue;
     out.push_back(fs::relative(entry.path(), root));
   }
   std::sort(out.begin(), out.end());

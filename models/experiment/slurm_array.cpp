@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string>
 
 #include "aidc/experiment/sweep.hpp"
@@ -20,16 +21,11 @@ std::size_t read_variable(const std::function<const char*(const char*)>& getenv,
   };
   if (text == nullptr) throw problem("is not set");
   const std::string value(text);
-  std::size_t used = 0;
-  std::size_t n = 0;
-  try {
-    n = std::stoul(value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (value.empty() || used != value.size() || value.front() == '-') {
-    throw problem(fmt::format("is \"{}\"", value));
-  }
+  const bool digits =
+      !value.empty() && value.size() <= 9 &&
+      std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits) throw problem(fmt::format("is \"{}\"", value));
+  const std::size_t n = std::stoul(value);
   return n;
 }
 

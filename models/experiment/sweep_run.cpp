@@ -231,6 +231,9 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
       });
     }
     summary.runs_done += todo.size();
+    // Finished: back to a rollback journal, so the database is one file that may be copied
+    // (a shard to a shared file system, say) and opened where WAL's shared memory is not.
+    db.exec("PRAGMA journal_mode = DELETE");
     if (options.shard.whole()) {
       const auto rows = read_runs(db, metrics.size());
       summary.files = write_outputs(spec, options.out_dir, points, metrics, rows);

@@ -11,3 +11,7 @@ add_test(NAME slurm_sweep
                  ${CMAKE_CURRENT_SOURCE_DIR})
 set_tests_properties(slurm_sweep PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 240 RUN_SERIAL TRUE
                                             LABELS cluster)
+# With aidc's MPI mode, the test also runs one sweep as a 2-rank srun --mpi=pmix job step.
+if(AIDC_MPI)
+  set_property(TEST slurm_sweep APPEND PROPERTY ENVIRONMENT AIDC_MPI=1)
+endif()

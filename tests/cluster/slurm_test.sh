@@ -257,3 +257,17 @@ grep -q "$T/other/shard-3/sweep.db" "$T/refused.err" ||
   fail "the refusal does not name the database: $(cat "$T/refused.err")"
 [ ! -e "$T/refused" ] || fail "the refused merge left $T/refused"
 echo "a shard of another sweep is refused: $(head -n 1 "$T/refused.err")"
+
+# The same sweep in one job step of 2 MPI ranks under srun (PMIx), when aidc has MPI: rank 0
+# hands the runs to rank 1 and writes the outputs, the same as one process's.
+if [ "${AIDC_MPI:-0}" = 1 ]; then
+  step=$(sbatch --parsable --ntasks=2 --output="$T/results/logs/srun-%j.out" \
+    --wrap "srun --mpi=pmix $AIDC sweep $T/sweep.json --threads 1 --quiet --out $T/srun")
+  step=${step%%;*}
+  submitted+=("$step")
+  wait_job "$step"
+  for f in runs.csv points.csv sweep.json; do
+    cmp "$T/single/$f" "$T/srun/$f" || fail "srun --mpi=pmix: $f differs from one process's"
+  done
+  echo "srun --mpi=pmix with 2 ranks: the same outputs as one process"
+fi

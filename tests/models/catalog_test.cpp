@@ -84,7 +84,8 @@ std::set<std::string> used_by_shipped_scenarios() {
        fs::recursive_directory_iterator(fs::path(AIDC_SOURCE_DIR) / "scenarios")) {
     if (entry.path().extension() != ".json") continue;
     const json doc = aidc::read_json_file(entry.path().string());
-    if (doc.contains("plans") || doc.contains("parameters")) continue;  // experiments
+    if (doc.contains("plans") || doc.contains("parameters") || doc.contains("variables"))
+      continue;  // experiments
     for (const auto& pool : aidc::load_scenario(doc, entry.path().string()).pools) {
       if (catalog_gpus().contains(pool.gpu)) used.insert(pool.gpu);
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "aidc/experiment/compare.hpp"
+#include "aidc/experiment/optimize.hpp"
 #include "aidc/experiment/sweep.hpp"
 #include "aidc/scenario/errors.hpp"
 #include "aidc/scenario/scenario.hpp"
@@ -33,7 +34,8 @@ std::vector<fs::path> shipped_files() {
 }
 
 bool is_experiment(const nlohmann::json& doc) {
-  return doc.is_object() && (doc.contains("plans") || doc.contains("parameters"));
+  return doc.is_object() &&
+         (doc.contains("plans") || doc.contains("parameters") || doc.contains("variables"));
 }
 
 /// Every problem of a load, one per line, or "" when it loads.
@@ -105,7 +107,7 @@ TEST_CASE("aidc validate warns of a stream named for another class and of costs 
 
 TEST_CASE("Every shipped comparison and sweep file is valid, every plan and point included",
           "[shipped]") {
-  int comparisons = 0, sweeps = 0;
+  int comparisons = 0, sweeps = 0, optimizations = 0;
   for (const auto& path : shipped_files()) {
     const nlohmann::json doc = aidc::read_json_file(path.string());
     if (!is_experiment(doc)) continue;
@@ -115,6 +117,15 @@ TEST_CASE("Every shipped comparison and sweep file is valid, every plan and poin
         const auto spec = aidc::experiment::read_comparison(doc, path.string());
         CHECK(aidc::experiment::load_plans(spec).size() == spec.plans.size());
         ++comparisons;
+      } else if (doc.contains("variables")) {
+        // The base plan and the plans at both ends of every variable load.
+        const auto spec = aidc::experiment::read_optimize(doc, path.string());
+        for (const double u : {0.0, 0.5, 1.0}) {
+          std::vector<nlohmann::json> values;
+          for (const auto& v : spec.variables) values.push_back(v.at(u));
+          aidc::load_scenario(aidc::experiment::optimize_point_doc(spec, values), spec.base_file);
+        }
+        ++optimizations;
       } else {
         const auto spec = aidc::experiment::read_sweep(doc, path.string());
         CHECK(aidc::experiment::check_points(spec) == aidc::experiment::design_points(spec).size());
@@ -127,4 +138,5 @@ TEST_CASE("Every shipped comparison and sweep file is valid, every plan and poin
   // useful-life, capex-plans and spare-capacity/plans; the spare-capacity sweeps.
   CHECK(comparisons >= 3);
   CHECK(sweeps >= 3);
+  CHECK(optimizations >= 1);
 }
