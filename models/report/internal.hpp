@@ -211,5 +211,6 @@ void utilization_chart(Page& page, const Timeseries& ts, const std::string& id,
 Page run_page(const fs::path& dir);
 Page compare_page(const fs::path& dir);
 Page sweep_page(const fs::path& dir);
+Page optimize_page(const fs::path& dir);
 
 }  // namespace aidc::report

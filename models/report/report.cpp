@@ -13,6 +13,8 @@ const char* folder_kind_name(FolderKind kind) {
       return "compare";
     case FolderKind::sweep:
       return "sweep";
+    case FolderKind::optimize:
+      return "optimize";
   }
   return "run";
 }
@@ -24,6 +26,7 @@ FolderKind detect_folder(const fs::path& dir) {
     fail(dir, "not a folder; expected the output folder of aidc run, compare or sweep");
   verify_output_folder(dir.string());  // refuses an interrupted or mixed folder
   if (fs::exists(dir / "sweep.json")) return FolderKind::sweep;
+  if (fs::exists(dir / "optimize.json")) return FolderKind::optimize;
   if (fs::exists(dir / "comparison.json")) return FolderKind::compare;
   const bool summary = fs::exists(dir / "summary.json");
   const bool timeseries = fs::exists(dir / "timeseries.csv");
@@ -34,7 +37,8 @@ FolderKind detect_folder(const fs::path& dir) {
     fail(dir / "summary.json", "missing; a run folder has summary.json and timeseries.csv");
   fail(dir,
        "no recognisable outputs: expected summary.json and timeseries.csv (aidc run), "
-       "comparison.json (aidc compare) or sweep.json (aidc sweep)");
+       "comparison.json (aidc compare), sweep.json (aidc sweep) or optimize.json (aidc "
+       "optimize)");
 }
 
 std::string build_report_html(const fs::path& dir) {
@@ -48,6 +52,9 @@ std::string build_report_html(const fs::path& dir) {
       break;
     case FolderKind::sweep:
       page = sweep_page(dir);
+      break;
+    case FolderKind::optimize:
+      page = optimize_page(dir);
       break;
   }
   return render_html(page, dir);

@@ -157,6 +157,11 @@ TEST_CASE("aidc optimize resumes from its database and does not depend on the th
   CHECK_THAT(again.out, Catch::Contains("(20 run now)"));
   CHECK(aidc::test::read_file(dir / "one" / "optimize.json") ==
         aidc::test::read_file(dir / "two" / "optimize.json"));
+  // The report draws the folder.
+  REQUIRE(aidc::test::run_aidc(dir, "report " + aidc::test::quoted(dir / "one")).exit_code == 0);
+  const std::string html = aidc::test::read_file(dir / "one" / "report.html");
+  CHECK_THAT(html, Catch::Contains("Search progress") && Catch::Contains("Finalists") &&
+                       Catch::Contains("Differences from the plan selected"));
   // best.json runs as a scenario.
   CHECK(aidc::test::run_aidc(dir, "validate " + aidc::test::quoted(dir / "one" / "best.json"))
             .exit_code == 0);

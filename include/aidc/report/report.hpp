@@ -9,7 +9,7 @@
 namespace aidc::report {
 
 /// What an output folder holds, recognised by its files.
-enum class FolderKind { run, compare, sweep };
+enum class FolderKind { run, compare, sweep, optimize };
 
 /// "run", "compare" or "sweep".
 const char* folder_kind_name(FolderKind kind);
