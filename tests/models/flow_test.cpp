@@ -21,7 +21,9 @@ std::int64_t uniform(aidc::sim::Rng& rng, std::int64_t lo, std::int64_t hi) {
   return boost::random::uniform_int_distribution<std::int64_t>{lo, hi}(rng);
 }
 
-/// Max flow value and min cost of a max flow by Boost's own algorithms.
+/// Max flow value and min cost of a max flow by Boost's own algorithms. Weights are doubles:
+/// Boost's successive shortest path adds its "infinite" distance to a potential, which
+/// overflows an integer weight type.
 std::pair<std::int64_t, std::int64_t> boost_answer(std::size_t n,
                                                    const std::vector<aidc::flow::Arc>& arcs,
                                                    std::size_t s, std::size_t t) {
@@ -32,7 +34,7 @@ std::pair<std::int64_t, std::int64_t> boost_answer(std::size_t n,
           boost::edge_capacity_t, long,
           boost::property<boost::edge_residual_capacity_t, long,
                           boost::property<boost::edge_reverse_t, Traits::edge_descriptor,
-                                          boost::property<boost::edge_weight_t, long>>>>>;
+                                          boost::property<boost::edge_weight_t, double>>>>>;
   Graph g(n);
   auto capacity = boost::get(boost::edge_capacity, g);
   auto reverse = boost::get(boost::edge_reverse, g);
@@ -42,19 +44,19 @@ std::pair<std::int64_t, std::int64_t> boost_answer(std::size_t n,
     const auto r = boost::add_edge(a.to, a.from, g).first;
     capacity[e] = a.capacity;
     capacity[r] = 0;
-    weight[e] = a.cost;
-    weight[r] = -a.cost;
+    weight[e] = static_cast<double>(a.cost);
+    weight[r] = -static_cast<double>(a.cost);
     reverse[e] = r;
     reverse[r] = e;
   }
   const long value = boost::push_relabel_max_flow(g, s, t);
   boost::successive_shortest_path_nonnegative_weights(g, s, t);
   auto residual = boost::get(boost::edge_residual_capacity, g);
-  long cost = 0;
+  double cost = 0;
   for (const auto e : boost::make_iterator_range(boost::edges(g))) {
-    if (capacity[e] > 0) cost += (capacity[e] - residual[e]) * weight[e];
+    if (capacity[e] > 0) cost += static_cast<double>(capacity[e] - residual[e]) * weight[e];
   }
-  return {value, cost};
+  return {value, std::llround(cost)};
 }
 
 TEST_CASE("The flow solver finds Boost's max flow value and min cost on random networks",
