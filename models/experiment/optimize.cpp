@@ -79,6 +79,7 @@ class Evaluator {
                               const std::vector<std::size_t>& systems, std::size_t offset) {
     std::vector<double> out(wanted.size());
     std::vector<Scenario> scenarios;
+    scenarios.reserve(systems.size());
     for (const std::size_t c : systems) scenarios.push_back(load(candidates_[c].values));
     parallel_for(wanted.size(), options_.threads, [&](std::size_t w) {
       const auto& [system, r] = wanted[w];

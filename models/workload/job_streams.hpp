@@ -87,10 +87,9 @@ class JobStreams final : public Workload {
     running_on_.assign(k.fleet.size() * kClassCount, {});
     leaving_.assign(k.fleet.size() * kClassCount, 0);
     for (const auto& spec : k.scenario.rentals) add_stream(spec);
-    for (std::size_t i = 0; i < streams_.size(); ++i) {
+    for (Stream& st : streams_) {
       for (std::size_t j = 0; j < streams_.size(); ++j) {
-        if (streams_[j].rank < streams_[i].rank)
-          streams_[i].outranked_by.push_back(static_cast<std::uint32_t>(j));
+        if (streams_[j].rank < st.rank) st.outranked_by.push_back(static_cast<std::uint32_t>(j));
       }
     }
   }

@@ -170,7 +170,7 @@ TEST_CASE("aidc optimize resumes from its database and does not depend on the th
 TEST_CASE("A bad optimization file is refused with its JSON pointer", "[optimize][cli]") {
   const aidc::test::TempDir dir("optimize-bad");
   int n = 0;
-  const auto check = [&](json doc, const std::string& pointer, const std::string& words) {
+  const auto check = [&](const json& doc, const std::string& pointer, const std::string& words) {
     aidc::test::write_file(dir / "bad.json", doc.dump());
     const std::string out = "out-" + std::to_string(++n);
     const auto o = aidc::test::run_aidc(dir, "optimize " + aidc::test::quoted(dir / "bad.json") +

@@ -71,6 +71,7 @@ TEST_CASE("KN stops after the first stage when one system is far ahead", "[selec
   spec.first_stage = 5;
   const auto result = select_best_kn(3, spec, [](const auto& wanted) {
     std::vector<double> out;
+    out.reserve(wanted.size());
     for (const auto& [system, r] : wanted)
       out.push_back(100.0 * static_cast<double>(system) + static_cast<double>(r % 2));
     return out;

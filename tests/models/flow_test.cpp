@@ -107,6 +107,7 @@ std::vector<std::size_t> tiers(const std::vector<ClassWant>& classes) {
   std::sort(distinct.begin(), distinct.end());
   distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
   std::vector<std::size_t> out;
+  out.reserve(keys.size());
   for (const auto& k : keys)
     out.push_back(static_cast<std::size_t>(std::lower_bound(distinct.begin(), distinct.end(), k) -
                                            distinct.begin()));

@@ -140,6 +140,7 @@ TEST_CASE("Many interleaved events pop in (time, order) order", "[engine]") {
 TEST_CASE("cancel removes the event from the pending set at once", "[engine]") {
   Engine engine;
   std::vector<EventId> ids;
+  ids.reserve(100);
   for (int i = 0; i < 100; ++i) ids.push_back(engine.schedule_at(Time{1000 - i}, [](Engine&) {}));
   CHECK(engine.pending() == 100);
   for (int i = 0; i < 100; i += 2) engine.cancel(ids[static_cast<std::size_t>(i)]);

@@ -226,7 +226,7 @@ class RadixHeap {
     std::uint32_t index;
   };
   void place(Entry e) {
-    const std::uint64_t diff = static_cast<std::uint64_t>(e.time ^ last_);
+    const auto diff = static_cast<std::uint64_t>(e.time ^ last_);
     if (diff == 0) {
       now_.push_back(e);
       now_sift_up(now_.size() - 1, e);
