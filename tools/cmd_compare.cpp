@@ -35,14 +35,7 @@ void compare_command(const CompareOptions& opt) {
 
   const auto result = experiment::run_comparison(spec, opt.threads, !opt.independent);
   if (!opt.out_dir.empty()) {
-    std::vector<std::pair<std::string, std::string>> files{
-        {"comparison.json", experiment::comparison_json(result).dump(2) + "\n"},
-        {"comparison.csv", experiment::comparison_csv(result)}};
-    for (std::size_t p = 0; p < result.plans.size(); ++p) {
-      files.emplace_back("plans/" + result.plans[p] + "/summary.json", result.summary_json[p]);
-      files.emplace_back("plans/" + result.plans[p] + "/timeseries.csv", result.timeseries_csv[p]);
-    }
-    write_files_atomically(opt.out_dir, files, Manifest::write);
+    write_files_atomically(opt.out_dir, experiment::comparison_files(result), Manifest::write);
   }
   fmt::print("{}", experiment::comparison_table(result));
   if (!opt.out_dir.empty()) fmt::print("\noutputs in {}/\n", opt.out_dir);

@@ -33,6 +33,11 @@ void optimize_command(const OptimizeCommandOptions& opt) {
     store.record(index, c);
   };
   const auto result = experiment::run_optimize(spec, options);
+  // The best plan's statements beside the base's: a comparison folder of its own, which
+  // `aidc report` also draws on the optimization's page.
+  const auto versus =
+      experiment::run_comparison(experiment::versus_base(spec, result), opt.threads);
+  write_files_atomically(out + "/vs-base", experiment::comparison_files(versus), Manifest::write);
   write_files_atomically(out, experiment::optimize_outputs(spec, result), Manifest::write);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -55,8 +60,11 @@ void optimize_command(const OptimizeCommandOptions& opt) {
                                spec.selection.indifference));
   fmt::print("runs: {} in the search, {} in the selection ({} run now); {:.1f} s\n",
              result.search_runs, result.selection_runs, result.runs_now, seconds);
-  fmt::print("outputs in {}/: optimize.db optimize.json candidates.csv progress.csv best.json\n",
-             out);
+  fmt::print("\nthe best plan against the base, {} replications:\n{}", versus.replications,
+             experiment::comparison_table(versus));
+  fmt::print(
+      "outputs in {}/: optimize.db optimize.json candidates.csv progress.csv best.json vs-base/\n",
+      out);
 }
 }  // namespace
 

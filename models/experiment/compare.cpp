@@ -247,4 +247,15 @@ std::string comparison_table(const ComparisonResult& r) {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> comparison_files(const ComparisonResult& result) {
+  std::vector<std::pair<std::string, std::string>> files{
+      {"comparison.json", comparison_json(result).dump(2) + "\n"},
+      {"comparison.csv", comparison_csv(result)}};
+  for (std::size_t p = 0; p < result.plans.size(); ++p) {
+    files.emplace_back("plans/" + result.plans[p] + "/summary.json", result.summary_json[p]);
+    files.emplace_back("plans/" + result.plans[p] + "/timeseries.csv", result.timeseries_csv[p]);
+  }
+  return files;
+}
+
 }  // namespace aidc::experiment

@@ -26,6 +26,20 @@ std::string csv_cell(const nlohmann::json& v) {
 
 }  // namespace
 
+ComparisonSpec versus_base(const OptimizeSpec& spec, const OptimizeResult& result) {
+  ComparisonSpec c;
+  c.file = spec.file;
+  c.name = spec.name + "-vs-base";
+  c.description = fmt::format("The plan aidc optimize selected in {} against its base scenario {}.",
+                              spec.file, spec.base_file);
+  c.plans.push_back(Plan{"base", "the base scenario", spec.base_file, spec.base_doc});
+  c.plans.push_back(Plan{"best", "the plan selected", spec.base_file,
+                         optimize_point_doc(spec, result.candidates[result.best].values)});
+  c.replications = spec.selection.first_stage;
+  c.seed = spec.seed;
+  return c;
+}
+
 std::vector<std::pair<std::string, std::string>> optimize_outputs(const OptimizeSpec& spec,
                                                                   const OptimizeResult& result) {
   const auto& sel = result.selection;

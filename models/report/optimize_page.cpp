@@ -123,6 +123,20 @@ Page optimize_page(const fs::path& dir) {
               "Each other finalist minus the plan selected, replication by replication on the "
               "replications both ran, with its 95% confidence interval.");
   }
+  // The best plan's statements beside the base scenario's, from the comparison in vs-base/.
+  const fs::path versus = dir / "vs-base";
+  if (fs::exists(versus / "comparison.json")) {
+    Page compared = compare_page(versus);
+    for (Block& b : compared.blocks) {
+      b.heading = "Best plan against the base: " + b.heading;
+      if (!b.id.empty()) b.id = "vs-base-" + b.id;
+      page.blocks.push_back(std::move(b));
+    }
+  } else {
+    add_note(page, "Best plan against the base",
+             "vs-base/comparison.json is missing: the statements of the best plan beside the "
+             "base scenario's are not shown.");
+  }
   return page;
 }
 

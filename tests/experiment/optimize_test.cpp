@@ -142,7 +142,8 @@ TEST_CASE("aidc optimize resumes from its database and does not depend on the th
   const auto two = aidc::test::run_aidc(
       dir, "optimize " + file + " --threads 2 --out " + aidc::test::quoted(dir / "two"));
   REQUIRE(two.exit_code == 0);
-  for (const char* f : {"optimize.json", "candidates.csv", "progress.csv", "best.json"})
+  for (const char* f : {"optimize.json", "candidates.csv", "progress.csv", "best.json",
+                        "vs-base/comparison.json", "vs-base/plans/best/summary.json"})
     CHECK(aidc::test::read_file(dir / "one" / f) == aidc::test::read_file(dir / "two" / f));
   // Again into the first folder: every plan of the search is in its database.
   const auto refused =
@@ -161,7 +162,12 @@ TEST_CASE("aidc optimize resumes from its database and does not depend on the th
   REQUIRE(aidc::test::run_aidc(dir, "report " + aidc::test::quoted(dir / "one")).exit_code == 0);
   const std::string html = aidc::test::read_file(dir / "one" / "report.html");
   CHECK_THAT(html, Catch::Contains("Search progress") && Catch::Contains("Finalists") &&
-                       Catch::Contains("Differences from the plan selected"));
+                       Catch::Contains("Differences from the plan selected") &&
+                       Catch::Contains("Best plan against the base: Plans side by side"));
+  // The best plan against the base: a comparison folder of its own.
+  const auto versus =
+      nlohmann::json::parse(aidc::test::read_file(dir / "one" / "vs-base" / "comparison.json"));
+  CHECK(versus.at("plans") == json::array({"base", "best"}));
   // best.json runs as a scenario.
   CHECK(aidc::test::run_aidc(dir, "validate " + aidc::test::quoted(dir / "one" / "best.json"))
             .exit_code == 0);

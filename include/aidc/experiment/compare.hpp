@@ -71,6 +71,9 @@ nlohmann::ordered_json comparison_json(const ComparisonResult& result);
 /// comparison.csv: metric, plan, n, mean, sd, ci95_low, ci95_high, then the paired
 /// difference from the baseline (empty for the baseline itself).
 std::string comparison_csv(const ComparisonResult& result);
+/// The files of a comparison folder: comparison.json, comparison.csv, and each plan's
+/// replication 0 as plans/<name>/summary.json and timeseries.csv.
+std::vector<std::pair<std::string, std::string>> comparison_files(const ComparisonResult& result);
 /// The side-by-side table of the headline metrics, with the differences from the baseline.
 std::string comparison_table(const ComparisonResult& result);
 

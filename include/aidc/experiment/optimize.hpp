@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "aidc/experiment/compare.hpp"
 #include "aidc/experiment/selection.hpp"
 
 namespace aidc::experiment {
@@ -129,6 +130,11 @@ nlohmann::json optimize_point_doc(const OptimizeSpec& spec,
                                   const std::vector<nlohmann::json>& values);
 
 OptimizeResult run_optimize(const OptimizeSpec& spec, const OptimizeOptions& options);
+
+/// The best plan against the base scenario as a comparison of two plans, "base" and "best",
+/// on first_stage replications of the optimization's seed (common random numbers): every
+/// line of their statements with intervals and paired differences.
+ComparisonSpec versus_base(const OptimizeSpec& spec, const OptimizeResult& result);
 
 /// The output files of a finished optimization: optimize.json (the best plan, the finalists
 /// with intervals, the runs used), candidates.csv, progress.csv and best.json (the best plan
