@@ -8,6 +8,9 @@
 #include "aidc/scenario/param_reader.hpp"
 #include "aidc/scenario/scenario.hpp"
 #include "commands.hpp"
+#ifdef AIDC_HAVE_MPI
+#include "mpi/sweep_mpi.hpp"
+#endif
 
 namespace aidc::cli {
 
@@ -19,7 +22,8 @@ struct OptimizeCommandOptions {
   bool resume = false;
 };
 
-void optimize_command(const OptimizeCommandOptions& opt) {
+void optimize_command(const OptimizeCommandOptions& opt,
+                      const experiment::PlanExecutor& executor = {}) {
   const auto spec = experiment::read_optimize(read_json_file(opt.file), opt.file);
   const std::string out = opt.out_dir.empty() ? "out/" + spec.name : opt.out_dir;
   check_out_folder(out);
@@ -27,6 +31,7 @@ void optimize_command(const OptimizeCommandOptions& opt) {
   experiment::OptimizeStore store(spec, out, opt.resume);
   experiment::OptimizeOptions options;
   options.threads = opt.threads;
+  options.executor = executor;
   options.known = store.known();
   const std::size_t resumed = options.known.size();
   options.evaluated = [&store](std::size_t index, const experiment::Candidate& c) {
@@ -83,7 +88,36 @@ void setup_optimize_command(CLI::App& app) {
   cmd->add_flag("--resume", opt->resume,
                 "Continue a stopped optimization in --out: plans in its database are not run "
                 "again");
-  cmd->callback([opt] { optimize_command(*opt); });
+  cmd->callback([opt] {
+#ifdef AIDC_HAVE_MPI
+    // Under mpirun or srun with several ranks, rank 0 searches and the others run the plans.
+    if (mpi::launched_as_several_ranks()) {
+      const auto prepare = [file = opt->file]() -> mpi::RemoteWork {
+        auto spec = std::make_shared<experiment::OptimizeSpec>(
+            experiment::read_optimize(read_json_file(file), file));
+        return [spec](const mpi::RemoteJob& job, const std::vector<std::string>& metrics) {
+          const auto values = nlohmann::json::parse(job.payload).get<std::vector<nlohmann::json>>();
+          return experiment::plan_run_values(
+              *spec, {values, static_cast<std::size_t>(job.replication)}, metrics);
+        };
+      };
+      mpi::run_over_ranks(opt->threads, prepare, [&](const mpi::RemoteExecutor& remote) {
+        optimize_command(*opt, [&](const std::vector<experiment::PlanRun>& runs,
+                                   const std::vector<std::string>& metrics) {
+          std::vector<mpi::RemoteJob> jobs;
+          jobs.reserve(runs.size());
+          for (const auto& r : runs)
+            jobs.push_back({0, r.replication, nlohmann::json(r.values).dump()});
+          std::vector<std::vector<double>> out(runs.size());
+          remote(jobs, metrics, [&](std::size_t i, const std::vector<double>& v) { out[i] = v; });
+          return out;
+        });
+      });
+      return;
+    }
+#endif
+    optimize_command(*opt);
+  });
 }
 
 }  // namespace aidc::cli

@@ -107,8 +107,27 @@ void setup_sweep_command(CLI::App& app) {
 #ifdef AIDC_HAVE_MPI
     // Under mpirun or srun with several ranks, rank 0 runs the sweep and the others its runs.
     if (opt->merge.empty() && mpi::launched_as_several_ranks()) {
-      mpi::run_over_ranks(opt->file, opt->threads,
-                          [&](const experiment::SweepExecutor& e) { sweep_command(*opt, e); });
+      const auto prepare = [file = opt->file]() -> mpi::RemoteWork {
+        auto spec = std::make_shared<experiment::SweepSpec>(
+            experiment::read_sweep(read_json_file(file), file));
+        auto points = std::make_shared<std::vector<std::vector<nlohmann::json>>>(
+            experiment::design_points(*spec));
+        return [spec, points](const mpi::RemoteJob& job, const std::vector<std::string>& metrics) {
+          return experiment::sweep_job_values(
+              *spec, *points,
+              {static_cast<std::size_t>(job.point), static_cast<std::size_t>(job.replication)},
+              metrics);
+        };
+      };
+      mpi::run_over_ranks(opt->threads, prepare, [&](const mpi::RemoteExecutor& remote) {
+        sweep_command(*opt, [&](const std::vector<experiment::SweepJob>& jobs,
+                                const std::vector<std::string>& metrics, const auto& record) {
+          std::vector<mpi::RemoteJob> remote_jobs;
+          remote_jobs.reserve(jobs.size());
+          for (const auto& j : jobs) remote_jobs.push_back({j.point, j.replication, {}});
+          remote(remote_jobs, metrics, record);
+        });
+      });
       return;
     }
 #endif

@@ -77,22 +77,26 @@ class Evaluator {
   /// Runs of the objective metric for (candidate, replication) pairs, in parallel.
   std::vector<double> observe(const std::vector<std::pair<std::size_t, std::size_t>>& wanted,
                               const std::vector<std::size_t>& systems, std::size_t offset) {
-    std::vector<double> out(wanted.size());
-    std::vector<Scenario> scenarios;
-    scenarios.reserve(systems.size());
-    for (const std::size_t c : systems) scenarios.push_back(load(candidates_[c].values));
-    parallel_for(wanted.size(), options_.threads, [&](std::size_t w) {
-      const auto& [system, r] = wanted[w];
-      const Metrics m = run_metrics(scenarios[system], offset + r);
-      out[w] = signed_value(m, spec_.objective.metric);
-    });
-    runs_ += wanted.size();
+    std::vector<PlanRun> runs;
+    runs.reserve(wanted.size());
+    for (const auto& [system, r] : wanted)
+      runs.push_back({candidates_[systems[system]].values, offset + r});
+    const auto values = execute(runs);
+    std::vector<double> out;
+    out.reserve(values.size());
+    for (const auto& v : values) out.push_back(spec_.objective.maximize ? v[0] : -v[0]);
     return out;
   }
 
-  double signed_value(const Metrics& m, const std::string& metric) const {
-    const double x = value(m, metric);
-    return spec_.objective.maximize ? x : -x;
+  /// Runs of plans, here on threads or by the options' executor (MPI ranks).
+  std::vector<std::vector<double>> execute(const std::vector<PlanRun>& runs) {
+    runs_ += runs.size();
+    if (runs.empty()) return {};
+    if (options_.executor) return options_.executor(runs, metrics_);
+    std::vector<std::vector<double>> out(runs.size());
+    parallel_for(runs.size(), options_.threads,
+                 [&](std::size_t i) { out[i] = plan_run_values(spec_, runs[i], metrics_); });
+    return out;
   }
 
  private:
@@ -132,20 +136,30 @@ class Evaluator {
   }
 
   void extend(Candidate& c, std::size_t replications) {
-    const Scenario scenario = load(c.values);
     const std::size_t first = c.samples.size();
-    std::vector<Metrics> runs(replications - first);
-    parallel_for(runs.size(), options_.threads,
-                 [&](std::size_t r) { runs[r] = run_metrics(scenario, first + r); });
-    runs_ += runs.size();
+    // The values of `metrics_` for each new replication: the objective's, then each
+    // constraint's. The first run of all is made here, to check the metrics' names.
+    std::vector<std::vector<double>> runs;
+    std::size_t from = first;
+    if (!checked_) {
+      const Metrics m = run_metrics(load(c.values), first);
+      ++runs_;
+      std::vector<double> v{value(m, spec_.objective.metric)};
+      for (const Constraint& k : spec_.constraints) v.push_back(value(m, k.metric));
+      runs.push_back(std::move(v));
+      checked_ = true;
+      ++from;
+    }
+    std::vector<PlanRun> todo;
+    for (std::size_t r = from; r < replications; ++r) todo.push_back({c.values, r});
+    for (auto& v : execute(todo)) runs.push_back(std::move(v));
     // Constraint means over every replication so far: keep the sums by way of the means.
     std::vector<double> sums(spec_.constraints.size(), 0.0);
     for (std::size_t j = 0; j < c.constraint_means.size(); ++j)
       sums[j] = c.constraint_means[j] * static_cast<double>(first);
-    for (const Metrics& m : runs) {
-      c.samples.push_back(signed_value(m, spec_.objective.metric));
-      for (std::size_t j = 0; j < spec_.constraints.size(); ++j)
-        sums[j] += value(m, spec_.constraints[j].metric);
+    for (const auto& v : runs) {
+      c.samples.push_back(spec_.objective.maximize ? v[0] : -v[0]);
+      for (std::size_t j = 0; j < spec_.constraints.size(); ++j) sums[j] += v[j + 1];
     }
     c.constraint_means.assign(spec_.constraints.size(), 0.0);
     double violation = 0;
@@ -184,12 +198,35 @@ class Evaluator {
 
   const OptimizeSpec& spec_;
   const OptimizeOptions& options_;
+  std::vector<std::string> metrics_ = optimize_metrics(spec_);
+  bool checked_ = false;
   std::vector<Candidate> candidates_;
   std::map<std::string, std::size_t> index_;
   std::size_t runs_ = 0;
 };
 
 }  // namespace
+
+std::vector<std::string> optimize_metrics(const OptimizeSpec& spec) {
+  std::vector<std::string> out{spec.objective.metric};
+  for (const Constraint& c : spec.constraints) out.push_back(c.metric);
+  return out;
+}
+
+std::vector<double> plan_run_values(const OptimizeSpec& spec, const PlanRun& run,
+                                    const std::vector<std::string>& metrics) {
+  Scenario s = load_scenario(optimize_point_doc(spec, run.values), spec.base_file);
+  s.seed = spec.seed;
+  const Metrics m = run_metrics(s, run.replication);
+  std::vector<double> out;
+  out.reserve(metrics.size());
+  for (const std::string& name : metrics) {
+    const auto it = std::find(m.names.begin(), m.names.end(), name);
+    out.push_back(it == m.names.end() ? std::numeric_limits<double>::quiet_NaN()
+                                      : m.values[static_cast<std::size_t>(it - m.names.begin())]);
+  }
+  return out;
+}
 
 OptimizeResult run_optimize(const OptimizeSpec& spec, const OptimizeOptions& options) {
   Evaluator ev(spec, options);

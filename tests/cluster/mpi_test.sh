@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# aidc sweep under mpirun: the same sweep on 1 process, on 3 ranks with 1 thread each and on
+# aidc sweep (and below, aidc optimize) under mpirun: the same sweep on 1 process, on 3 ranks with 1 thread each and on
 # 3 ranks with 2 threads each gives byte-identical runs.csv, points.csv and sweep.json and the
 # same database rows; a sweep whose worker rank dies mid-way (the whole MPI job then stops)
 # resumes with --resume to the same result.
@@ -75,3 +75,27 @@ fi
   --resume -q >/dev/null
 same_as_one_process "$work/killed"
 echo "a rank killed after $recorded runs were recorded; resumed: same as one process"
+
+# aidc optimize under mpirun: rank 0 searches, the others run the plans' replications; the
+# same files as one process.
+cat >"$work/optimize.json" <<JSON
+{
+  "name": "mpi-optimize",
+  "base": "$src/scenarios/spare-capacity.json",
+  "set": {"/horizon": "30d"},
+  "variables": [
+    {"name": "reserve", "pointer": "/policy/reserve_fraction", "kind": "continuous", "low": 0, "high": 0.3}
+  ],
+  "objective": {"metric": "finance_npv_usd"},
+  "search": {"evaluations": 8, "replications": 2, "refine": 4},
+  "selection": {"candidates": 3, "indifference": 50000, "first_stage": 4, "max_replications": 20}
+}
+JSON
+"$aidc" optimize "$work/optimize.json" --out "$work/opt-one" --threads 1 >/dev/null
+"$mpirun" "${args[@]}" "$aidc" optimize "$work/optimize.json" --out "$work/opt-ranks" \
+  --threads 2 >/dev/null
+for f in optimize.json candidates.csv progress.csv best.json vs-base/comparison.json; do
+  cmp "$work/opt-one/$f" "$work/opt-ranks/$f" ||
+    { echo "FAIL: optimize on 3 ranks: $f differs from one process's"; exit 1; }
+done
+echo "optimize on 3 ranks x 2 threads: same as one process"

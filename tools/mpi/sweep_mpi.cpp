@@ -7,6 +7,7 @@
 #include <boost/mpi/environment.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <exception>
 #include <mutex>
@@ -16,7 +17,6 @@
 #include <vector>
 
 #include "aidc/experiment/runner.hpp"
-#include "aidc/scenario/scenario.hpp"
 
 namespace aidc::cli::mpi {
 
@@ -25,10 +25,14 @@ namespace {
 namespace bmpi = boost::mpi;
 
 // The protocol. A worker rank first says hello with its thread count (0 when it could not
-// read the sweep). Each of its threads then asks for a run (ready), and after each run sends
-// its result, which is also the next request. Rank 0 answers every request with a run or
-// with stop; it is done when every rank has said hello and every thread has been stopped.
-enum Tag : int { kHello = 1, kReady, kResult, kError, kJob, kStop };
+// read the file). Each of its threads then asks for a run (ready), and after each run sends
+// its result, which is also the next request. While it serves runs, rank 0 answers every
+// request at once: with a run, or with wait when none is left to hand out (the thread asks
+// again a little later); between two batches of runs a request waits for the next batch.
+// At the end rank 0 answers each request with stop, until every thread has stopped.
+constexpr std::uint64_t kNoJob = ~std::uint64_t{0};
+
+enum Tag : int { kHello = 1, kReady, kResult, kError, kJob, kWait, kStop };
 
 struct ToCoordinator {
   std::uint64_t job = 0;
@@ -45,29 +49,45 @@ struct ToWorker {
   std::uint64_t job = 0;
   std::uint64_t point = 0;
   std::uint64_t replication = 0;
+  std::string payload;
   std::vector<std::string> metrics;  // sent with a rank's first run only
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& job& point& replication& metrics;
+    ar& job& point& replication& payload& metrics;
   }
 };
 
-/// Rank 0's side: serves runs to the workers' threads and releases them.
+/// Rank 0's side: serves runs to the workers' threads as they ask.
 class Coordinator {
  public:
   explicit Coordinator(bmpi::communicator& world)
       : world_(world), metrics_sent_(static_cast<std::size_t>(world.size()), false) {}
 
-  /// Serves `jobs` until each has a result, recording them; then stops every thread.
-  void serve(const std::vector<experiment::SweepJob>& jobs, const std::vector<std::string>& metrics,
+  /// Serves `jobs` until each has a result, recording them as they arrive.
+  void serve(const std::vector<RemoteJob>& jobs, const std::vector<std::string>& metrics,
              const std::function<void(std::size_t, const std::vector<double>&)>& record) {
     std::size_t next = 0;
     std::size_t outstanding = 0;
     std::string failure;
-    while (!all_stopped() || outstanding > 0) {
+    const auto answer = [&](int rank) {
+      if (!failure.empty() || next == jobs.size()) {
+        world_.send(rank, kWait, ToWorker{});
+        return;
+      }
+      ToWorker job{next, jobs[next].point, jobs[next].replication, jobs[next].payload, {}};
+      if (!metrics_sent_[static_cast<std::size_t>(rank)]) {
+        job.metrics = metrics;
+        metrics_sent_[static_cast<std::size_t>(rank)] = true;
+      }
+      world_.send(rank, kJob, job);
+      ++next;
+      ++outstanding;
+    };
+    while (outstanding > 0 || (failure.empty() && next < jobs.size())) {
+      if (all_hello() && threads_ == 0)
+        throw std::runtime_error("no other rank could read the file: nothing runs the runs");
       ToCoordinator msg;
       const bmpi::status st = world_.recv(bmpi::any_source, bmpi::any_tag, msg);
-      const int from = st.source();
       switch (st.tag()) {
         case kHello:
           ++hellos_;
@@ -84,34 +104,32 @@ class Coordinator {
         case kReady:
           break;
         default:
-          throw std::logic_error(fmt::format("sweep over MPI: unexpected tag {}", st.tag()));
+          throw std::logic_error(fmt::format("MPI: unexpected tag {}", st.tag()));
       }
-      if (failure.empty() && next < jobs.size()) {
-        ToWorker job{next, jobs[next].point, jobs[next].replication, {}};
-        if (!metrics_sent_[static_cast<std::size_t>(from)]) {
-          job.metrics = metrics;
-          metrics_sent_[static_cast<std::size_t>(from)] = true;
-        }
-        world_.send(from, kJob, job);
-        ++next;
-        ++outstanding;
-      } else {
-        world_.send(from, kStop, ToWorker{});
-        ++stopped_;
-      }
+      answer(st.source());
     }
-    if (!failure.empty())
-      throw std::runtime_error("a sweep run on another rank failed: " + failure);
+    if (!failure.empty()) throw std::runtime_error("a run on another rank failed: " + failure);
   }
 
-  /// Stops every thread not stopped yet, running nothing.
+  /// Stops every thread of every other rank.
   void release() {
-    serve({}, {}, [](std::size_t, const std::vector<double>&) {});
+    while (!all_hello() || stopped_ < threads_) {
+      ToCoordinator msg;
+      const bmpi::status st = world_.recv(bmpi::any_source, bmpi::any_tag, msg);
+      if (st.tag() == kHello) {
+        ++hellos_;
+        threads_ += msg.threads;
+      } else {
+        stop(st.source());
+      }
+    }
   }
 
  private:
-  bool all_stopped() const {
-    return hellos_ == static_cast<std::size_t>(world_.size() - 1) && stopped_ == threads_;
+  bool all_hello() const { return hellos_ == static_cast<std::size_t>(world_.size() - 1); }
+  void stop(int rank) {
+    world_.send(rank, kStop, ToWorker{});
+    ++stopped_;
   }
 
   bmpi::communicator& world_;
@@ -122,12 +140,10 @@ class Coordinator {
 };
 
 /// A worker rank: its threads ask rank 0 for runs until told to stop.
-void work(bmpi::communicator& world, const std::string& sweep_file, unsigned threads) {
-  std::optional<experiment::SweepSpec> spec;
-  std::vector<std::vector<nlohmann::json>> points;
+void work(bmpi::communicator& world, unsigned threads, const std::function<RemoteWork()>& prepare) {
+  RemoteWork run;
   try {
-    spec = experiment::read_sweep(read_json_file(sweep_file), sweep_file);
-    points = experiment::design_points(*spec);
+    run = prepare();
   } catch (const std::exception&) {
     // Rank 0 reads the same file, reports the problem and releases this rank.
     world.send(0, kHello, ToCoordinator{});
@@ -149,8 +165,18 @@ void work(bmpi::communicator& world, const std::string& sweep_file, unsigned thr
       {
         const std::lock_guard<std::mutex> lock(mpi_mutex);
         world.send(0, tag, out);
-        if (world.recv(0, bmpi::any_tag, in).tag() == kStop) return;
+        const int answer = world.recv(0, bmpi::any_tag, in).tag();
+        if (answer == kStop) return;
+        if (answer == kWait) {
+          tag = kReady;
+          out = ToCoordinator{};
+        }
         if (!in.metrics.empty()) metrics = in.metrics;
+        if (answer == kWait) in.job = kNoJob;
+      }
+      if (in.job == kNoJob) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        continue;
       }
       std::vector<std::string> columns;
       {
@@ -159,10 +185,7 @@ void work(bmpi::communicator& world, const std::string& sweep_file, unsigned thr
       }
       out = ToCoordinator{in.job, 0, {}, {}};
       try {
-        out.values = experiment::sweep_job_values(
-            *spec, points,
-            {static_cast<std::size_t>(in.point), static_cast<std::size_t>(in.replication)},
-            columns);
+        out.values = run(RemoteJob{in.point, in.replication, in.payload}, columns);
         tag = kResult;
       } catch (const std::exception& e) {
         out.error = e.what();
@@ -191,20 +214,19 @@ bool launched_as_several_ranks() {
   // NOLINTEND(concurrency-mt-unsafe)
 }
 
-int run_over_ranks(const std::string& sweep_file, unsigned threads,
-                   const std::function<void(const experiment::SweepExecutor&)>& coordinate) {
+int run_over_ranks(unsigned threads, const std::function<RemoteWork()>& prepare,
+                   const std::function<void(const RemoteExecutor&)>& coordinate) {
   bmpi::environment env(bmpi::threading::serialized, /*abort_on_exception=*/false);
   if (env.thread_level() < bmpi::threading::serialized)
     throw std::runtime_error("the MPI library does not support MPI_THREAD_SERIALIZED");
   bmpi::communicator world;
   if (world.rank() != 0) {
-    work(world, sweep_file, threads);
+    work(world, threads, prepare);
     return world.rank();
   }
   Coordinator coordinator(world);
   try {
-    coordinate([&](const std::vector<experiment::SweepJob>& jobs,
-                   const std::vector<std::string>& metrics,
+    coordinate([&](const std::vector<RemoteJob>& jobs, const std::vector<std::string>& metrics,
                    const std::function<void(std::size_t, const std::vector<double>&)>& record) {
       coordinator.serve(jobs, metrics, record);
     });

@@ -97,8 +97,25 @@ struct OptimizeResult {
   std::string stop_reason;   // NLopt's
 };
 
+/// One run the search needs: a plan and a replication.
+struct PlanRun {
+  std::vector<nlohmann::json> values;
+  std::size_t replication = 0;
+};
+/// The metrics read from each run: the objective's, then each constraint's.
+std::vector<std::string> optimize_metrics(const OptimizeSpec& spec);
+/// One run of a plan: the values of `metrics` (NaN for one the run lacks). What a worker
+/// computes, wherever it runs.
+std::vector<double> plan_run_values(const OptimizeSpec& spec, const PlanRun& run,
+                                    const std::vector<std::string>& metrics);
+/// Runs plans elsewhere (MPI ranks): plan_run_values() of each, in the order given.
+using PlanExecutor = std::function<std::vector<std::vector<double>>(
+    const std::vector<PlanRun>& runs, const std::vector<std::string>& metrics)>;
+
 struct OptimizeOptions {
   unsigned threads = 0;
+  /// Runs the plans after the first; by default on `threads` threads of this process.
+  PlanExecutor executor;
   /// Candidates already evaluated (by a run that was stopped), in the order they were
   /// reached: their results are reused, so the same search replays without running them.
   std::vector<Candidate> known;
