@@ -4,12 +4,13 @@
 #include <memory>
 
 #include "aidc/experiment/optimize.hpp"
+#include "aidc/experiment/statistics.hpp"
 #include "aidc/run/output.hpp"
 #include "aidc/scenario/param_reader.hpp"
 #include "aidc/scenario/scenario.hpp"
 #include "commands.hpp"
 #ifdef AIDC_HAVE_MPI
-#include "mpi/sweep_mpi.hpp"
+#include "mpi/ranks.hpp"
 #endif
 
 namespace aidc::cli {
@@ -54,9 +55,7 @@ void optimize_command(const OptimizeCommandOptions& opt,
   for (std::size_t v = 0; v < spec.variables.size(); ++v)
     fmt::print(" {}={}", spec.variables[v].name, brief(best.values[v]));
   const auto& samples = result.selection.samples[result.selection.best];
-  double mean = 0;
-  for (const double x : samples) mean += x;
-  mean /= static_cast<double>(samples.size());
+  const double mean = experiment::estimate(samples).mean;
   fmt::print("\n{} {:.6g} over {} replications; {}\n", spec.objective.metric, mean, samples.size(),
              result.selection.truncated
                  ? "the selection stopped at its replication limit without a stated probability"

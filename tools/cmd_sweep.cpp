@@ -10,7 +10,7 @@
 #include "commands.hpp"
 #include "progress.hpp"
 #ifdef AIDC_HAVE_MPI
-#include "mpi/sweep_mpi.hpp"
+#include "mpi/ranks.hpp"
 #endif
 
 namespace aidc::cli {

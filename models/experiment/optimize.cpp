@@ -22,8 +22,21 @@ namespace aidc::experiment {
 
 namespace {
 
-/// Below every feasible score: an infeasible point ranks by how far it misses its bounds.
-constexpr double kInfeasible = -1e300;
+/// A plan's scenario, with the optimization's seed; a problem names the plan's values.
+Scenario load_plan(const OptimizeSpec& spec, const std::vector<nlohmann::json>& values) {
+  try {
+    Scenario s = load_scenario(optimize_point_doc(spec, values), spec.base_file);
+    s.seed = spec.seed;
+    return s;
+  } catch (const ScenarioError& e) {
+    std::string point;
+    for (std::size_t j = 0; j < values.size(); ++j)
+      point += fmt::format("{}{}={}", j ? ", " : "", spec.variables[j].name, brief(values[j]));
+    std::vector<Diagnostic> ds = e.diagnostics();
+    for (auto& d : ds) d.message = fmt::format("plan ({}): {}", point, d.message);
+    throw ScenarioError(std::move(ds));
+  }
+}
 
 nlopt::algorithm nlopt_algorithm(const std::string& name) {
   if (name == "crs2") return nlopt::GN_CRS2_LM;
@@ -104,21 +117,6 @@ class Evaluator {
     return nlohmann::json(values).dump();
   }
 
-  Scenario load(const std::vector<nlohmann::json>& values) const {
-    try {
-      Scenario s = load_scenario(optimize_point_doc(spec_, values), spec_.base_file);
-      s.seed = spec_.seed;
-      return s;
-    } catch (const ScenarioError& e) {
-      std::string point;
-      for (std::size_t j = 0; j < values.size(); ++j)
-        point += fmt::format("{}{}={}", j ? ", " : "", spec_.variables[j].name, brief(values[j]));
-      std::vector<Diagnostic> ds = e.diagnostics();
-      for (auto& d : ds) d.message = fmt::format("plan ({}): {}", point, d.message);
-      throw ScenarioError(std::move(ds));
-    }
-  }
-
   double value(const Metrics& m, const std::string& metric) const {
     const auto it = std::find(m.names.begin(), m.names.end(), metric);
     if (it == m.names.end()) {
@@ -142,7 +140,7 @@ class Evaluator {
     std::vector<std::vector<double>> runs;
     std::size_t from = first;
     if (!checked_) {
-      const Metrics m = run_metrics(load(c.values), first);
+      const Metrics m = run_metrics(load_plan(spec_, c.values), first);
       ++runs_;
       std::vector<double> v{value(m, spec_.objective.metric)};
       for (const Constraint& k : spec_.constraints) v.push_back(value(m, k.metric));
@@ -170,7 +168,7 @@ class Evaluator {
       violation += spec_.constraints[j].violation(c.constraint_means[j]) / scale;
     }
     c.feasible = violation == 0;
-    c.score = c.feasible ? statistic(c.samples) : kInfeasible * (1 + violation) / 2;
+    c.score = c.feasible ? statistic(c.samples) : kInfeasibleScore * (1 + violation) / 2;
     if (options_.evaluated)
       options_.evaluated(static_cast<std::size_t>(&c - candidates_.data()), c);
   }
@@ -215,17 +213,7 @@ std::vector<std::string> optimize_metrics(const OptimizeSpec& spec) {
 
 std::vector<double> plan_run_values(const OptimizeSpec& spec, const PlanRun& run,
                                     const std::vector<std::string>& metrics) {
-  Scenario s = load_scenario(optimize_point_doc(spec, run.values), spec.base_file);
-  s.seed = spec.seed;
-  const Metrics m = run_metrics(s, run.replication);
-  std::vector<double> out;
-  out.reserve(metrics.size());
-  for (const std::string& name : metrics) {
-    const auto it = std::find(m.names.begin(), m.names.end(), name);
-    out.push_back(it == m.names.end() ? std::numeric_limits<double>::quiet_NaN()
-                                      : m.values[static_cast<std::size_t>(it - m.names.begin())]);
-  }
-  return out;
+  return metric_values(run_metrics(load_plan(spec, run.values), run.replication), metrics);
 }
 
 OptimizeResult run_optimize(const OptimizeSpec& spec, const OptimizeOptions& options) {

@@ -73,6 +73,17 @@ Metrics flatten_metrics(const nlohmann::ordered_json& summary) {
   return m;
 }
 
+std::vector<double> metric_values(const Metrics& m, const std::vector<std::string>& columns) {
+  std::vector<double> out;
+  out.reserve(columns.size());
+  for (const auto& c : columns) {
+    const auto it = std::find(m.names.begin(), m.names.end(), c);
+    out.push_back(it == m.names.end() ? std::numeric_limits<double>::quiet_NaN()
+                                      : m.values[static_cast<std::size_t>(it - m.names.begin())]);
+  }
+  return out;
+}
+
 Metrics run_metrics(const Scenario& scenario, std::uint64_t replication) {
   return flatten_metrics(run_once(scenario, replication).summary);
 }

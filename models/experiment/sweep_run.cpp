@@ -89,24 +89,13 @@ std::vector<std::string> metric_columns(const SweepSpec& spec, const Metrics& fi
   return columns;
 }
 
-std::vector<double> select(const Metrics& m, const std::vector<std::string>& columns) {
-  std::vector<double> out;
-  out.reserve(columns.size());
-  for (const auto& c : columns) {
-    const auto it = std::find(m.names.begin(), m.names.end(), c);
-    out.push_back(it == m.names.end() ? std::numeric_limits<double>::quiet_NaN()
-                                      : m.values[static_cast<std::size_t>(it - m.names.begin())]);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::vector<double> sweep_job_values(const SweepSpec& spec,
                                      const std::vector<std::vector<nlohmann::json>>& points,
                                      const SweepJob& job, const std::vector<std::string>& metrics) {
-  return select(run_metrics(load_point(spec, job.point, points[job.point]), job.replication),
-                metrics);
+  return metric_values(run_metrics(load_point(spec, job.point, points[job.point]), job.replication),
+                       metrics);
 }
 
 std::size_t count_recorded_runs(const std::string& db_path) {
@@ -194,7 +183,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
       Database db(partial.string());
       create_schema(db, spec, options.shard, points, metrics);
       insert_run(db, prepare_insert_run(db, metrics.size()), j.point, j.replication,
-                 select(m, metrics));
+                 metric_values(m, metrics));
       db.exec("PRAGMA journal_mode = DELETE");
     }
     fs::rename(partial, db_path);

@@ -1,6 +1,7 @@
 // The page of an optimization folder: the answer, the search's progress, and the finalists
 // with their intervals and paired differences from the plan selected.
 
+#include "aidc/experiment/optimize.hpp"
 #include "internal.hpp"
 
 namespace aidc::report {
@@ -27,7 +28,7 @@ json progress_spec(const Csv& progress, const std::string& metric) {
   for (std::size_t row = 0; row < progress.size(); ++row) {
     const auto best = progress.number_or_empty(row, b);
     // Before the first plan that meets the constraints, the score is a penalty: left out.
-    if (!best || *best < -1e299) continue;
+    if (!best || experiment::is_infeasible_score(*best)) continue;
     values.push_back({{"evaluation", progress.number(row, e) + 1},
                       {"best", *best},
                       {"text", format_metric(metric, *best)}});

@@ -75,6 +75,11 @@ struct OptimizeSpec {
 /// Reads and checks an optimization file (errors name the file and the JSON pointer).
 OptimizeSpec read_optimize(const nlohmann::json& doc, const std::string& file);
 
+/// The score of a plan that misses a constraint lies below this (by how far it misses), and
+/// every feasible plan's above it.
+inline constexpr double kInfeasibleScore = -1e300;
+inline bool is_infeasible_score(double score) { return score <= kInfeasibleScore / 2; }
+
 /// One evaluated point of the search.
 struct Candidate {
   std::vector<nlohmann::json> values;  // by variable

@@ -22,6 +22,8 @@ struct Metrics {
   std::vector<double> values;
 };
 Metrics flatten_metrics(const nlohmann::ordered_json& summary);
+/// The values of `columns` in `m`, in that order; NaN for a metric `m` lacks.
+std::vector<double> metric_values(const Metrics& m, const std::vector<std::string>& columns);
 
 /// One replication of `scenario`: simulate, compute the statements, flatten the summary.
 Metrics run_metrics(const Scenario& scenario, std::uint64_t replication);

@@ -1,4 +1,4 @@
-#include "sweep_mpi.hpp"
+#include "ranks.hpp"
 
 #include <fmt/format.h>
 
