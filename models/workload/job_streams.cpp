@@ -26,9 +26,9 @@ void JobStreams::arrive(std::size_t i) {
     // The eligible pool with the most room; ties go to the smaller id.
     std::uint32_t best = 0;
     std::int64_t best_room = -1;
-    waiting_ahead_of(i, ahead_);
+    waiting_ahead_of(i, scratch_);
     for (const std::uint32_t p : st.pools) {
-      if (!ahead_.empty() && outranked_on(ahead_, p)) continue;
+      if (!scratch_.empty() && outranked_on(scratch_, p)) continue;
       const std::int64_t r = k_.fleet.room(p, st.cls);
       if (r >= gpus && r > best_room) {
         best = p;
@@ -157,7 +157,7 @@ void JobStreams::preempt(std::size_t p, std::size_t c, std::int64_t gpus) {
   const double notice_h = c == index(WorkClass::spot) ? k_.scenario.policy.spot_notice_hours : 0.0;
   const std::int64_t notice = to_seconds(notice_h);
   // The jobs that end soonest, by selection from a heap: only those preempted are ordered.
-  std::vector<std::uint32_t>& order = ahead_;
+  std::vector<std::uint32_t>& order = scratch_;
   order = running_on(p, c);
   const auto ends_later = [&](std::uint32_t a, std::uint32_t b) {
     return running_[a].end > running_[b].end || (running_[a].end == running_[b].end && a > b);

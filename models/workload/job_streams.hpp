@@ -319,9 +319,9 @@ class JobStreams final : public Workload {
   std::vector<Running> running_;
   std::vector<std::uint32_t> free_running_;
   std::vector<std::vector<std::uint32_t>> running_on_;  // [pool x class]: running jobs
-  std::vector<std::int64_t> leaving_;  // [pool x class]: GPUs of jobs running out a notice
-  std::vector<std::uint32_t> ahead_;   // work space of arrive()
-  std::size_t queued_ = 0;             // entries of every queue, those gone included
+  std::vector<std::int64_t> leaving_;   // [pool x class]: GPUs of jobs running out a notice
+  std::vector<std::uint32_t> scratch_;  // work space of arrive() and preempt()
+  std::size_t queued_ = 0;              // entries of every queue, those gone included
 };
 
 }  // namespace aidc::kernel
