@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "aidc/demand/demand.hpp"
 #include "aidc/experiment/output.hpp"
 #include "aidc/experiment/runner.hpp"
 #include "aidc/finance/finance.hpp"
@@ -85,6 +86,12 @@ void run_command(const RunOptions& opt) {
   run_json["wall_seconds"] = total_seconds;
   run_json["events_per_second"] = static_cast<double>(result.events_processed) / wall_seconds;
   run_json["threads"] = experiment::worker_count(opt.threads);
+  // Demand curves fitted at load time: the section each fit wrote and its goodness of fit.
+  nlohmann::ordered_json fits = nlohmann::ordered_json::object();
+  for (const auto& k : scenario.inference) {
+    if (k.demand && k.demand->fit_record()) fits[k.id] = *k.demand->fit_record();
+  }
+  if (!fits.empty()) run_json["demand_fits"] = fits;
   if (!opt.out_dir.empty()) {
     std::vector<std::pair<std::string, std::string>> files{
         {"summary.json", run.summary_text()},

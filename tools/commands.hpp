@@ -13,5 +13,6 @@ void setup_compare_command(CLI::App& app);
 void setup_sweep_command(CLI::App& app);
 void setup_optimize_command(CLI::App& app);
 void setup_report_command(CLI::App& app);
+void setup_fit_command(CLI::App& app);
 
 }  // namespace aidc::cli

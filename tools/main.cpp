@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   aidc::cli::setup_sweep_command(app);
   aidc::cli::setup_optimize_command(app);
   aidc::cli::setup_report_command(app);
+  aidc::cli::setup_fit_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

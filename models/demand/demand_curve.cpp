@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "aidc/demand/demand.hpp"
+#include "aidc/fit/demand.hpp"
 #include "aidc/scenario/scenario.hpp"
 
 namespace aidc {
@@ -114,14 +115,33 @@ DemandCurve::DemandCurve(Token, Parts parts)
       weekly_(parts.weekly),
       steps_(std::move(parts.steps)),
       noise_(parts.noise),
+      fit_record_(std::move(parts.fit_record)),
       start_weekday_(std::chrono::weekday{parts.start}.iso_encoding() - 1) {}
 
-std::shared_ptr<const DemandCurve> DemandCurve::read(const ParamReader& r, Date start) {
-  if (!r.expect_object()) return nullptr;
-  const std::size_t before = r.diagnostics().items().size();
-  r.allow_only({"base_gpus", "trend", "diurnal", "weekly", "noise", "steps", "csv"});
+std::shared_ptr<const DemandCurve> DemandCurve::read(const ParamReader& given, Date start,
+                                                     double sample_hours) {
+  if (!given.expect_object()) return nullptr;
+  const std::size_t before = given.diagnostics().items().size();
+  // A fitted curve is read from the section the fit writes, as if it had been pasted in.
+  std::optional<fit::ScenarioFit> fitted;
+  std::optional<ParamReader> fitted_reader;
+  if (given.has("fit")) {
+    given.allow_only({"description", "fit", "steps"});
+    for (const char* key : {"base_gpus", "trend", "diurnal", "weekly", "noise", "csv"}) {
+      if (given.has(key)) given.error(key, "not allowed with \"fit\" (the fit gives it)");
+    }
+    fitted = fit::fit_for_scenario(given.child("fit"), start, sample_hours);
+    if (!fitted) return nullptr;
+    if (given.has("steps")) fitted->section["steps"] = given.node().at("steps");
+    fitted_reader.emplace(fitted->section, given.pointer(), given.diagnostics());
+  }
+  const ParamReader& r = fitted_reader ? *fitted_reader : given;
+  r.allow_only({"description", "base_gpus", "trend", "diurnal", "weekly", "noise", "steps", "csv"});
   Parts parts;
   parts.start = start;
+  if (fitted) {
+    parts.fit_record = std::make_shared<const nlohmann::ordered_json>(std::move(fitted->record));
+  }
   if (r.has("csv")) {
     for (const char* key : {"base_gpus", "trend"}) {
       if (r.has(key)) {

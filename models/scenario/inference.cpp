@@ -3,6 +3,7 @@
 // (class "api", demand in tokens per second, billed on the tokens served).
 
 #include <fmt/format.h>
+#include <cmath>
 
 #include "aidc/demand/demand.hpp"
 #include "reading.hpp"
@@ -88,7 +89,11 @@ InferenceSpec read_inference(const ParamReader& w, const Scenario& s,
   if (!w.has("demand")) {
     w.error("demand", "missing required key (expected a demand curve object)");
   } else {
-    k.demand = DemandCurve::read(w.child("demand"), s.start);
+    // The curve is sampled once a reconcile; an out-of-range step is reported elsewhere.
+    const double step = s.policy.reconcile_hours > 0 && std::isfinite(s.policy.reconcile_hours)
+                            ? s.policy.reconcile_hours
+                            : 1.0;
+    k.demand = DemandCurve::read(w.child("demand"), s.start, step);
   }
   return k;
 }

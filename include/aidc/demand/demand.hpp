@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -87,8 +88,12 @@ class DemandCurve : public std::enable_shared_from_this<DemandCurve> {
 
  public:
   /// Reads the "demand" object. `start` is the scenario's start date (t = 0 at its
-  /// midnight). Returns nullptr (with recorded problems) on bad input.
-  static std::shared_ptr<const DemandCurve> read(const ParamReader& node, Date start);
+  /// midnight); `sample_hours` is the time between samples (the scenario's reconcile_hours),
+  /// which a fitted curve's noise needs (its phi is fitted per hour). Returns nullptr (with
+  /// recorded problems) on bad input. With "fit" the curve is fitted to a trace at load time
+  /// (aidc/fit/demand.hpp) and read from the section the fit writes.
+  static std::shared_ptr<const DemandCurve> read(const ParamReader& node, Date start,
+                                                 double sample_hours = 1);
 
   /// The deterministic part at t, in GPU-equivalents:
   /// level(t) x diurnal(hour of day) x weekly(day of week) x steps(t), where level is
@@ -131,6 +136,8 @@ class DemandCurve : public std::enable_shared_from_this<DemandCurve> {
   /// Steps sorted by `from`.
   const std::vector<DemandStep>& steps() const { return steps_; }
   const DemandNoise& noise() const { return noise_; }
+  /// A fitted curve's record ({"section", "fit"}), for run.json; null otherwise.
+  const std::shared_ptr<const nlohmann::ordered_json>& fit_record() const { return fit_record_; }
 
   DemandCurve(Token, Parts parts);
 
@@ -144,6 +151,7 @@ class DemandCurve : public std::enable_shared_from_this<DemandCurve> {
     std::array<double, 7> weekly{};
     std::vector<DemandStep> steps;
     DemandNoise noise;
+    std::shared_ptr<const nlohmann::ordered_json> fit_record;
   };
   double deterministic(sim::Time t, std::size_t* cursor) const;
 
@@ -155,6 +163,7 @@ class DemandCurve : public std::enable_shared_from_this<DemandCurve> {
   std::array<double, 7> weekly_;
   std::vector<DemandStep> steps_;
   DemandNoise noise_;
+  std::shared_ptr<const nlohmann::ordered_json> fit_record_;
   unsigned start_weekday_;  // 0 = Monday
 };
 
