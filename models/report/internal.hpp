@@ -212,5 +212,6 @@ Page run_page(const fs::path& dir);
 Page compare_page(const fs::path& dir);
 Page sweep_page(const fs::path& dir);
 Page optimize_page(const fs::path& dir);
+Page fit_page(const fs::path& dir);
 
 }  // namespace aidc::report

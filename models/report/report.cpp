@@ -15,6 +15,8 @@ const char* folder_kind_name(FolderKind kind) {
       return "sweep";
     case FolderKind::optimize:
       return "optimize";
+    case FolderKind::fit:
+      return "fit";
   }
   return "run";
 }
@@ -27,6 +29,7 @@ FolderKind detect_folder(const fs::path& dir) {
   verify_output_folder(dir.string());  // refuses an interrupted or mixed folder
   if (fs::exists(dir / "sweep.json")) return FolderKind::sweep;
   if (fs::exists(dir / "optimize.json")) return FolderKind::optimize;
+  if (fs::exists(dir / "fit.json")) return FolderKind::fit;
   if (fs::exists(dir / "comparison.json")) return FolderKind::compare;
   const bool summary = fs::exists(dir / "summary.json");
   const bool timeseries = fs::exists(dir / "timeseries.csv");
@@ -37,8 +40,8 @@ FolderKind detect_folder(const fs::path& dir) {
     fail(dir / "summary.json", "missing; a run folder has summary.json and timeseries.csv");
   fail(dir,
        "no recognisable outputs: expected summary.json and timeseries.csv (aidc run), "
-       "comparison.json (aidc compare), sweep.json (aidc sweep) or optimize.json (aidc "
-       "optimize)");
+       "comparison.json (aidc compare), sweep.json (aidc sweep), optimize.json (aidc "
+       "optimize) or fit.json (aidc fit demand)");
 }
 
 std::string build_report_html(const fs::path& dir) {
@@ -55,6 +58,9 @@ std::string build_report_html(const fs::path& dir) {
       break;
     case FolderKind::optimize:
       page = optimize_page(dir);
+      break;
+    case FolderKind::fit:
+      page = fit_page(dir);
       break;
   }
   return render_html(page, dir);

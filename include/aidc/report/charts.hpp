@@ -138,4 +138,23 @@ nlohmann::json heatmap_spec(const nlohmann::json& values, const std::string& met
 /// `values` are rows {p, index, v, low, high}.
 nlohmann::json sobol_spec(const nlohmann::json& values, const std::vector<std::string>& parameters);
 
+// The page of a demand fit (aidc fit demand --out).
+
+/// One hour of a fitted series (fit.csv): the trace's hourly mean and the model's mean and
+/// 90% band there.
+struct FitHour {
+  double epoch_ms = 0;  // the hour's start on the trace's clock, as milliseconds since 1970
+  double observed = 0, mean = 0, low = 0, high = 0;
+  bool held_out = false;
+};
+
+/// The data and the fitted mean over time, with the model's 90% band; a rule where the
+/// hold-out begins.
+nlohmann::json fit_series_spec(const std::vector<FitHour>& hours);
+/// The log residuals log(observed / median) of the hours with a positive value.
+nlohmann::json fit_residual_spec(const std::vector<FitHour>& hours, double sigma);
+/// Profile factors (mean 1) against their labels ("00".."23", "Mon".."Sun").
+nlohmann::json profile_spec(const std::vector<double>& factors,
+                            const std::vector<std::string>& labels, const std::string& title);
+
 }  // namespace aidc::report

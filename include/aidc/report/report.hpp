@@ -9,9 +9,9 @@
 namespace aidc::report {
 
 /// What an output folder holds, recognised by its files.
-enum class FolderKind { run, compare, sweep, optimize };
+enum class FolderKind { run, compare, sweep, optimize, fit };
 
-/// "run", "compare" or "sweep".
+/// "run", "compare", "sweep", "optimize" or "fit".
 const char* folder_kind_name(FolderKind kind);
 
 /// The kind of `dir`: sweep.json makes a sweep, comparison.json a comparison, summary.json and
