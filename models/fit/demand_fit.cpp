@@ -439,13 +439,20 @@ DemandFit fit_demand(const HourlySeries& series, const FitSpec& spec, Date start
   fit.r2_log = sst > 0 ? 1 - sse / sst : 1.0;
   fit.residual_sd = std::sqrt(sse / dof);
   {
+    // Over the pairs of hours one apart, as phi is estimated: an hour alone between gaps
+    // (often an outlier at the edge of an outage) does not weigh on it.
     double num = 0;
+    double before = 0;
+    double after = 0;
     for (std::size_t i = 1; i < d.hour.size(); ++i) {
-      if (d.gaps[i] == 1)
-        num += g.residuals[static_cast<Eigen::Index>(i)] *
-               g.residuals[static_cast<Eigen::Index>(i - 1)];
+      if (d.gaps[i] != 1) continue;
+      const double a = g.residuals[static_cast<Eigen::Index>(i - 1)];
+      const double b = g.residuals[static_cast<Eigen::Index>(i)];
+      num += a * b;
+      before += a * a;
+      after += b * b;
     }
-    fit.residual_acf1 = sse > 0 ? num / sse : 0.0;
+    fit.residual_acf1 = before > 0 && after > 0 ? num / std::sqrt(before * after) : 0.0;
   }
 
   const double half_var = 0.5 * sigma * sigma;

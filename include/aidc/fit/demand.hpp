@@ -133,7 +133,8 @@ struct DemandFit {
 
   double r2_log = 0;         // of the log series
   double residual_sd = 0;    // of the log residuals
-  double residual_acf1 = 0;  // lag-one autocorrelation of the log residuals (hours 1 apart)
+  double residual_acf1 = 0;  // lag-one autocorrelation of the log residuals, over the pairs
+                             // of hours one apart
   std::optional<Holdout> holdout;
   std::vector<FittedHour> series;
 
