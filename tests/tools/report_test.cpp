@@ -503,3 +503,28 @@ TEST_CASE("aidc report on bad input exits with 2, names the file and writes noth
   CHECK_THAT(o.err, Catch::Contains(expected));
   CHECK_FALSE(fs::exists(folder / "report.html"));
 }
+
+TEST_CASE("aidc report of a demand fit folder draws the fit, residuals and profiles",
+          "[report][fit]") {
+  TempDir dir("aidc-report-fit");
+  std::string trace = "time,busy\n";
+  for (int i = 0; i < 21 * 24; ++i) {
+    const double v = 100 * (1.3 + std::sin(i * 0.2618)) * (1 + 0.1 * std::sin(i * 0.7));
+    trace += fmt::format("2026-03-{:02d} {:02d}:00:00,{:.3f}\n", 1 + i / 24, i % 24, v);
+  }
+  write_file(dir / "t.csv", trace);
+  const fs::path folder = dir / "fit";
+  REQUIRE(run_aidc(dir, "fit demand " + shell_quoted(dir / "t.csv") + " --holdout 3 --out " +
+                            shell_quoted(folder))
+              .exit_code == 0);
+  const Outcome o = run_aidc(dir, "report " + shell_quoted(folder));
+  INFO(o.err);
+  REQUIRE(o.exit_code == 0);
+  const std::string html = read_file(folder / "report.html");
+  check_self_contained(html);
+  const auto ids = chart_ids(html);
+  CHECK(ids ==
+        std::vector<std::string>{"fit-series", "fit-residuals", "fit-diurnal", "fit-weekly"});
+  CHECK_THAT(html, Catch::Contains("Fitted without its last 3 days"));
+  check_rendered(dir, folder / "report.html");
+}
