@@ -25,6 +25,7 @@ ordered_json estimate_json(const Estimate& e) { return {{"value", e.value}, {"se
 template <std::size_t N>
 std::vector<double> factors(const std::array<Estimate, N>& logs, double& mean) {
   std::vector<double> out;
+  out.reserve(N);
   for (const Estimate& e : logs) out.push_back(std::exp(e.value));
   mean = std::accumulate(out.begin(), out.end(), 0.0) / static_cast<double>(N);
   for (double& x : out) x /= mean;

@@ -1,6 +1,8 @@
 // aidc fit demand on the command line: errors name the flag, outputs repeat byte for byte,
 // and the report draws the fit.
 
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -90,6 +92,7 @@ TEST_CASE("aidc fit demand --out: the same files twice, and a report of them", "
 
 TEST_CASE("fit charts: the series, its residuals and the profiles", "[fit][report]") {
   std::vector<aidc::report::FitHour> hours;
+  hours.reserve(48);
   for (int i = 0; i < 48; ++i) {
     hours.push_back({i * 3600e3, i == 5 ? 0.0 : 10.0 + i, 10.0 + i, 8.0 + i, 12.0 + i, i >= 40});
   }

@@ -1,7 +1,9 @@
 // "demand": {"fit": ...} in a scenario: fitted at load time, recorded in run.json, and the
 // same run as the recorded section pasted in its place.
 
+#include <fmt/format.h>
 #include <boost/random/normal_distribution.hpp>
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <nlohmann/json.hpp>

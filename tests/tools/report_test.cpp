@@ -3,7 +3,9 @@
 
 #include <sys/wait.h>
 
+#include <fmt/format.h>
 #include <algorithm>
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
