@@ -1,6 +1,8 @@
 // aidc fit jobs: the arrival profile, the duration laws and the GPUs fitted to synthetic
 // traces with known answers, the Weibull estimator on a case solved by hand, the held-out
-// check and the Alibaba GPU trace v2023.
+// check, the Alibaba GPU trace v2023, and the command line.
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <boost/random/exponential_distribution.hpp>
@@ -495,4 +497,51 @@ TEST_CASE("The Alibaba GPU trace v2023: GPU shares and the median duration are r
   const auto& chosen = fit.durations.at(fit.chosen);
   CAPTURE(chosen.law, chosen.median_hours, median);
   CHECK(std::abs(chosen.median_hours - median) <= 0.1 * median);
+}
+
+TEST_CASE("aidc fit jobs refuses a missing column naming it, and writes the same file twice",
+          "[fit][cli]") {
+  aidc::test::TempDir dir;
+  std::string csv = "job,submit_time_s,num_gpus,duration_s\n";
+  for (int i = 0; i < 200; ++i) {
+    csv += fmt::format("j{},{},{},{}\n", i, i * 1800 + (i * 37) % 900, 1 + (i % 3 == 0) * 3,
+                       60 + (i * 7919) % 20000);
+  }
+  const std::string trace = dir.write("jobs.csv", csv);
+  SECTION("a column that is not in the header") {
+    const auto o = aidc::test::run_aidc(dir, "fit jobs " + aidc::test::quoted(trace) +
+                                                 " --origin 2024-01-01 --gpus-column gpus_per_job");
+    CHECK(o.exit_code == 2);
+    CHECK_THAT(o.err, Catch::Contains(trace + ": line 1: no column \"gpus_per_job\""));
+    CHECK(o.out.empty());
+  }
+  SECTION("a bad origin") {
+    const auto o =
+        aidc::test::run_aidc(dir, "fit jobs " + aidc::test::quoted(trace) + " --origin 2024-13-01");
+    CHECK(o.exit_code == 2);
+    CHECK_THAT(o.err, Catch::Contains("aidc fit jobs: --origin: not a date-time (got "
+                                      "\"2024-13-01\""));
+  }
+  SECTION("--out twice gives the same bytes; stdout has the section") {
+    const std::string args = "fit jobs " + aidc::test::quoted(trace) +
+                             " --origin '2024-01-01 06:00:00' --id lab --class rentals "
+                             "--holdout 1 --fit-date 2025-01-01 --out ";
+    const auto first = aidc::test::run_aidc(dir, args + aidc::test::quoted(dir / "a.json"));
+    REQUIRE(first.exit_code == 0);
+    const auto second = aidc::test::run_aidc(dir, args + aidc::test::quoted(dir / "b.json"));
+    REQUIRE(second.exit_code == 0);
+    const std::string a = aidc::test::read_file(dir / "a.json");
+    CHECK(a == aidc::test::read_file(dir / "b.json"));
+    const auto doc = nlohmann::json::parse(a);
+    CHECK(doc["section"]["id"] == "lab");
+    CHECK(doc["fit"]["paste_into"] == "/workloads/rentals");
+    CHECK(doc["fit"].contains("holdout"));
+    const auto printed = aidc::test::run_aidc(
+        dir, "fit jobs " + aidc::test::quoted(trace) +
+                 " --origin '2024-01-01 06:00:00' --id lab --class rentals --holdout 1 "
+                 "--fit-date 2025-01-01");
+    REQUIRE(printed.exit_code == 0);
+    CHECK(nlohmann::json::parse(printed.out) == doc["section"]);
+    CHECK_THAT(printed.err, Catch::Contains("jobs fitted"));
+  }
 }
