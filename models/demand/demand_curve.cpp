@@ -25,19 +25,9 @@ sim::Time time_of(Date start, Date d) {
 /// N positive factors at `key`, normalized to mean 1; all 1 when the key is absent.
 template <std::size_t N>
 std::array<double, N> read_profile(const ParamReader& r, std::string_view key, const char* what) {
+  const std::vector<double> values = r.profile(key, N, what);
   std::array<double, N> out;
-  out.fill(1.0);
-  if (!r.has(key)) return out;
-  const std::vector<double> values = r.numbers(key, Bound::positive);
-  const json& node = r.node().at(key);
-  if (!node.is_array()) return out;
-  if (node.size() != N) {
-    r.error(key, fmt::format("expected {} factors, one per {} (got {})", N, what, node.size()));
-    return out;
-  }
-  if (values.size() != N) return out;  // a bad entry, already reported
-  const double mean = std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(N);
-  for (std::size_t i = 0; i < N; ++i) out[i] = values[i] / mean;
+  std::copy(values.begin(), values.end(), out.begin());
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <boost/random/exponential_distribution.hpp>
 #include <boost/random/lognormal_distribution.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
+#include <boost/random/weibull_distribution.hpp>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -51,6 +52,20 @@ class LogNormal final : public Distribution {
  private:
   double mean_;
   mutable boost::random::lognormal_distribution<double> dist_;
+};
+
+/// Weibull with shape k and scale lambda: P(X > x) = exp(-(x / lambda)^k), mean
+/// lambda Gamma(1 + 1/k). Shape 1 is the exponential of mean lambda.
+class Weibull final : public Distribution {
+ public:
+  Weibull(double shape, double scale)
+      : mean_(scale * std::tgamma(1.0 + 1.0 / shape)), dist_(shape, scale) {}
+  double sample(sim::Rng& rng) const override { return dist_(rng); }
+  double mean() const override { return mean_; }
+
+ private:
+  double mean_;
+  mutable boost::random::weibull_distribution<double> dist_;
 };
 
 /// Uniform on [low, high).
@@ -116,6 +131,13 @@ Registry<Distribution> build_registry() {
          [](const ParamReader& p) {
            return std::make_unique<LogNormal>(p.required_number("mean", Bound::positive),
                                               p.required_number("sd", Bound::positive));
+         }});
+  r.add({"weibull",
+         "Weibull with the given shape and scale (shape 1: exponential of mean scale).",
+         {{"shape", "the shape k", ""}, {"scale", "the scale, in the field's unit", ""}},
+         [](const ParamReader& p) {
+           return std::make_unique<Weibull>(p.required_number("shape", Bound::positive),
+                                            p.required_number("scale", Bound::positive));
          }});
   r.add({"uniform",
          "Uniform between low and high.",

@@ -4,6 +4,7 @@
 // busy for the longest horizon (kMaxYears) is 1e8 x 3.16e9 s = 3.2e17 GPU-seconds, 29 times
 // below the int64 limit (9.2e18). docs/scenario-reference.md gives the same table.
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,10 @@ inline constexpr std::int64_t kMaxGpus = 100'000'000;
 inline constexpr double kMaxHours = 876'600;
 /// The arrivals of one stream, per hour.
 inline constexpr double kMaxPerHour = 1e6;
+/// The hour-long rate segments that the diurnal and weekly arrival profiles of a scenario's
+/// streams expand to, all streams together (16 bytes each: 64 MB). One stream over the
+/// longest horizon needs 876,600.
+inline constexpr std::size_t kMaxProfileSegments = 4'000'000;
 /// The engine counts whole seconds: a reconcile period below one second cannot be kept.
 inline constexpr double kMinReconcileHours = 1.0 / 3600.0;
 /// Any other number: at most 1e15 in magnitude (and finite).

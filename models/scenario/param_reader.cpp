@@ -275,4 +275,23 @@ std::vector<double> ParamReader::numbers(std::string_view key, Bound bound) cons
   return out;
 }
 
+std::vector<double> ParamReader::profile(std::string_view key, std::size_t n,
+                                         std::string_view what) const {
+  std::vector<double> out(n, 1.0);
+  if (!has(key)) return out;
+  const std::vector<double> values = numbers(key, Bound::positive);
+  const json& node = node_->at(key);
+  if (!node.is_array()) return out;
+  if (node.size() != n) {
+    error(key, fmt::format("expected {} factors, one per {} (got {})", n, what, node.size()));
+    return out;
+  }
+  if (values.size() != n) return out;  // a bad entry, already reported
+  double sum = 0;
+  for (const double v : values) sum += v;
+  const double mean = sum / static_cast<double>(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = values[i] / mean;
+  return out;
+}
+
 }  // namespace aidc

@@ -78,6 +78,13 @@ void check_site_power(const ParamReader& fleet, Scenario& s);
 void sort_pools_by_id(Scenario& s, std::map<std::string, std::size_t>& pool_index);
 void sort_workloads_by_id(Scenario& s);
 
+/// A job stream's "arrivals" (arrivals.cpp): its piecewise-constant rate from t = 0, with
+/// its "diurnal" and "weekly" factors expanded into hour-long segments over the horizon.
+/// `profile_segments` counts the expanded segments of the scenario's streams, which
+/// kMaxProfileSegments bounds.
+std::vector<RateSegment> read_arrivals(const ParamReader& w, const Scenario& s,
+                                       std::size_t& profile_segments);
+
 void read_policy(const ParamReader& root, Scenario& s, const std::vector<std::string>& gpu_ids);
 void read_workloads(const ParamReader& root, Scenario& s,
                     const std::map<std::string, std::size_t>& pool_index);

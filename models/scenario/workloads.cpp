@@ -39,40 +39,10 @@ void read_trace(const ParamReader& t, RentalSpec& r) {
   }
 }
 
-/// Arrivals: {"per_hour": N} or a dated {"schedule": [{"from", "per_hour"}, ...]}.
-std::vector<RateSegment> read_arrivals(const ParamReader& w, Date start) {
-  std::vector<RateSegment> out;
-  if (!w.has("arrivals")) {
-    w.error("arrivals",
-            "missing required key (expected {\"per_hour\": N} or {\"schedule\": [...]})");
-    return out;
-  }
-  const ParamReader a = w.child("arrivals");
-  if (!a.expect_object()) return out;
-  a.allow_only({"per_hour", "schedule"});
-  if (a.has("per_hour") == a.has("schedule")) {
-    a.error("", "expected exactly one of \"per_hour\" and \"schedule\"");
-  } else if (a.has("per_hour")) {
-    out.push_back({sim::Time{}, a.number("per_hour", 0, Bound::non_negative)});
-  } else {
-    for (const auto& seg : read_dated_values(a, "schedule", "per_hour", Bound::non_negative)) {
-      out.push_back({std::max(sim::Time{}, time_of(start, seg.from)), seg.value});
-    }
-    if (out.empty()) {
-      if (a.node().at("schedule").is_array()) {
-        a.error("schedule", "expected at least one {\"from\", \"per_hour\"} entry");
-      }
-    } else if (out.front().from.seconds > 0) {
-      out.insert(out.begin(), RateSegment{sim::Time{}, 0.0});
-    }
-  }
-  return out;
-}
-
 /// A stream of job requests: a rental stream or an experiment stream.
 RentalSpec read_job_stream(const ParamReader& w, const Scenario& s, WorkClass cls,
                            const std::map<std::string, std::size_t>& pool_index,
-                           std::set<std::string>& ids) {
+                           std::set<std::string>& ids, std::size_t& profile_segments) {
   RentalSpec r;
   r.pointer = w.pointer();
   r.work_class = cls;
@@ -100,7 +70,7 @@ RentalSpec read_job_stream(const ParamReader& w, const Scenario& s, WorkClass cl
     r.gpus = nullptr;
     r.duration_hours = nullptr;
   } else {
-    r.arrivals = read_arrivals(w, s.start);
+    r.arrivals = read_arrivals(w, s, profile_segments);
     r.gpus = read_distribution(w, "gpus", Bound::positive);
     r.duration_hours = read_distribution(w, "duration_hours", Bound::positive);
   }
@@ -247,9 +217,11 @@ void read_workloads(const ParamReader& root, Scenario& s,
   if (!work.expect_object()) return;
   work.allow_only({"rentals", "contracts", "training", "inference", "description"});
   std::set<std::string> ids;
+  std::size_t profile_segments = 0;  // the hourly segments of the streams' profiles so far
   for (const auto& w : work.array("rentals", false)) {
     if (w.expect_object()) {
-      s.rentals.push_back(read_job_stream(w, s, WorkClass::on_demand, pool_index, ids));
+      s.rentals.push_back(
+          read_job_stream(w, s, WorkClass::on_demand, pool_index, ids, profile_segments));
     }
   }
   for (const auto& c : work.array("contracts", false)) {
@@ -375,7 +347,8 @@ void read_workloads(const ParamReader& root, Scenario& s,
       }
       for (const auto& w : training.array("experiments", false)) {
         if (w.expect_object()) {
-          s.rentals.push_back(read_job_stream(w, s, WorkClass::experiments, pool_index, ids));
+          s.rentals.push_back(
+              read_job_stream(w, s, WorkClass::experiments, pool_index, ids, profile_segments));
         }
       }
     }

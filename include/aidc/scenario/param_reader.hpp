@@ -59,6 +59,9 @@ class ParamReader {
   std::string choice(std::string_view key, const std::vector<std::string>& choices,
                      const std::string& fallback) const;
   std::vector<double> numbers(std::string_view key, Bound bound) const;
+  /// `n` positive factors at `key`, one per `what` ("hour 0..23"), normalized to mean 1; all
+  /// 1 when the key is absent or has a problem (recorded).
+  std::vector<double> profile(std::string_view key, std::size_t n, std::string_view what) const;
 
   /// Checks a number already read; records a problem and returns false if it fails.
   bool check(std::string_view key, double value, Bound bound) const;
