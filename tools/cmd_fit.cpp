@@ -10,6 +10,7 @@
 #include "aidc/run/output.hpp"
 #include "aidc/scenario/errors.hpp"
 #include "aidc/scenario/scenario.hpp"
+#include "cmd_fit.hpp"
 #include "commands.hpp"
 
 namespace aidc::cli {
@@ -52,11 +53,6 @@ void throw_as_flags(const Diagnostics& diagnostics) {
   throw ScenarioError(std::move(out));
 }
 
-std::string today() {
-  const auto now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-  return format_date(Date{now});
-}
-
 void fit_demand_command(const FitDemandOptions& opt) {
   nlohmann::json j;
   j["path"] = opt.trace;
@@ -91,7 +87,7 @@ void fit_demand_command(const FitDemandOptions& opt) {
   } catch (const std::invalid_argument& e) {
     throw ScenarioError({Diagnostic{opt.trace, "", e.what()}});
   }
-  const auto section = fit::demand_section(result, *spec, today());
+  const auto section = fit::demand_section(result, *spec, today_utc());
   const auto record = fit::fit_json(result, *spec);
   if (!opt.out_dir.empty()) {
     check_out_folder(opt.out_dir);
@@ -126,6 +122,11 @@ void fit_demand_command(const FitDemandOptions& opt) {
 }
 
 }  // namespace
+
+std::string today_utc() {
+  const auto now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  return format_date(Date{now});
+}
 
 void setup_fit_command(CLI::App& app) {
   auto* fit = app.add_subcommand("fit", "Fit demand models and job streams to traces");
@@ -166,6 +167,7 @@ void setup_fit_command(CLI::App& app) {
   demand->add_option("--out", opt->out_dir,
                      "Folder for fit.json and fit.csv, which aidc report draws");
   demand->callback([opt] { fit_demand_command(*opt); });
+  setup_fit_jobs_command(*fit);
 }
 
 }  // namespace aidc::cli

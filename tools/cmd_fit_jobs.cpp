@@ -51,11 +51,6 @@ fit::ClockTime clock_option(const std::string& option, const std::string& text) 
   return *t;
 }
 
-std::string today() {
-  const auto now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-  return format_date(Date{now});
-}
-
 void fit_jobs_command(const FitJobsOptions& opt) {
   namespace fs = std::filesystem;
   fit::JobFitOptions options;
@@ -74,7 +69,7 @@ void fit_jobs_command(const FitJobsOptions& opt) {
   if (!opt.fit_date.empty() && !parse_date(opt.fit_date)) {
     refuse("--fit-date", fmt::format("not a date (got \"{}\", expected YYYY-MM-DD)", opt.fit_date));
   }
-  options.fit_date = opt.fit_date.empty() ? today() : opt.fit_date;
+  options.fit_date = opt.fit_date.empty() ? today_utc() : opt.fit_date;
   if (!opt.out.empty()) {
     if (fs::path(opt.out).filename().empty()) {
       throw ScenarioError({Diagnostic{opt.out, "", "--out: expected a file name, not a folder"}});

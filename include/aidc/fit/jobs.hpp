@@ -2,7 +2,7 @@
 /// A job stream fitted to a job trace (aidc fit jobs): the arrival rate by hour of day and
 /// day of week, the GPUs per job and the law of the durations, each by maximum likelihood
 /// with its uncertainty, turned into a stream section of a scenario file. The model and the
-/// estimators are described in docs/fitting-jobs.md.
+/// estimators are described in docs/fitting.md, "Job traces".
 
 #include <array>
 #include <chrono>
