@@ -64,6 +64,7 @@ ordered_json window_json(ClockTime origin, double from_hours, double until_hours
 
 std::vector<std::int64_t> whole(const std::vector<double>& counts) {
   std::vector<std::int64_t> out;
+  out.reserve(counts.size());
   for (const double c : counts) out.push_back(std::llround(c));
   return out;
 }

@@ -26,7 +26,7 @@ constexpr std::size_t kMaxIterations = 10'000;
 
 /// The cell (weekday x 24 + hour) of clock hour `k`, counted from a Monday 00:00.
 std::size_t cell_of_hour(std::int64_t k) {
-  const std::int64_t week = static_cast<std::int64_t>(kHoursPerWeek);
+  const auto week = static_cast<std::int64_t>(kHoursPerWeek);
   return static_cast<std::size_t>(((k % week) + week) % week);
 }
 
@@ -132,7 +132,7 @@ ArrivalFit fit_arrivals(const std::vector<double>& submit_hours, double origin_o
     n_hour[c % 24] += fit.counts[c];
     n_day[c / 24] += fit.counts[c];
   }
-  const double n_total = static_cast<double>(fit.arrivals);
+  const auto n_total = static_cast<double>(fit.arrivals);
   std::array<double, 24> ha{};
   std::array<double, 7> wb{};
   ha.fill(1.0);

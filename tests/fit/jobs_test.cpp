@@ -208,7 +208,7 @@ TEST_CASE("Short windows fit no weekly profile, and very short ones no diurnal p
     // 24 hours from Monday: the rate is arrivals / 24 with standard error sqrt(n) / 24.
     const auto trace = fit_jobs_test::poisson_trace(truth, 1, 3);
     const auto fit = aidc::fit::fit_jobs(trace, "t.csv", fit_jobs_test::window_options(1));
-    const double n = static_cast<double>(trace.jobs.size());
+    const auto n = static_cast<double>(trace.jobs.size());
     CHECK_FALSE(fit.arrivals.diurnal_fitted);
     CHECK(fit.arrivals.mean.per_hour == Approx(n / 24.0).epsilon(1e-12));
     CHECK(fit.arrivals.mean.se == Approx(std::sqrt(n) / 24.0).epsilon(1e-9));
@@ -327,8 +327,8 @@ TEST_CASE("The empirical GPU distribution weighs each size by its count of jobs"
   options.id = "batch";
   const auto fit = aidc::fit::fit_jobs(trace, "t.csv", options);
   const auto section = aidc::fit::stream_section(fit, options);
-  CHECK(section["gpus"] == nlohmann::json::parse(
-                               R"({"dist": "empirical", "values": [1, 2, 4, 8],
+  CHECK(nlohmann::json(section["gpus"]) == nlohmann::json::parse(
+                                               R"({"dist": "empirical", "values": [1, 2, 4, 8],
                                    "weights": [3, 1, 1, 2]})"));
   CHECK(section["id"] == "batch");
 }
@@ -368,6 +368,7 @@ TEST_CASE("The held-out check compares daily sums and counts hours inside the 90
   model.diurnal.fill(1.0);
   model.weekly.fill(1.0);
   std::vector<double> submits;
+  submits.reserve(41);
   for (int h = 0; h < 36; ++h) submits.push_back(h + 0.5);
   for (int i = 0; i < 5; ++i) submits.push_back(47.25);
   const auto check = aidc::fit::check_holdout(submits, 0.0, 0.0, 48.0, model, 2);

@@ -99,8 +99,8 @@ TEST_CASE("Diurnal and weekly factors expand into hourly segments of the scenari
   const auto& segs = s.rentals.at(0).arrivals;
   REQUIRE(segs.size() == 48);
   for (std::size_t i = 0; i < segs.size(); ++i) {
-    const double h = static_cast<double>(i % 24);
-    const double d = static_cast<double>(i / 24);
+    const auto h = static_cast<double>(i % 24);
+    const auto d = static_cast<double>(i / 24);  // NOLINT(bugprone-integer-division): whole days
     INFO("hour " << i);
     CHECK(segs[i].from.seconds == static_cast<std::int64_t>(i) * kHour);
     CHECK(segs[i].per_hour == Approx((h + 1) * (d + 3) / 12.5).epsilon(1e-12));
@@ -164,6 +164,7 @@ TEST_CASE("Simulated arrivals per hour of day and per weekday match the profile'
   // stay below 51.2 and 24.3, the 0.1% points of those laws. The seed is fixed, so the
   // test is deterministic; the bounds say how unlucky it would have to be to fail.
   std::vector<double> diurnal;
+  diurnal.reserve(24);
   for (int h = 0; h < 24; ++h) diurnal.push_back(0.25 + 1.5 * h / 23.0);
   const std::vector<double> weekly{1.2, 1.1, 1.0, 1.0, 1.1, 0.8, 0.8};
   const auto s =
