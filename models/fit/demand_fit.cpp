@@ -183,10 +183,18 @@ TrendFit fit_trend(Layout l, const Data& d, const std::vector<double>& knots) {
   out.layout = l;
   if (l.trend == TrendKind::logistic) {
     const double span = std::max(d.tau.back() - d.tau.front(), 1e-6);
+    // Each start fixes the trend, leaving a linear fit on the same design (level and
+    // profiles): its QR is computed once and each start costs one solve.
+    Layout linear = l;
+    linear.trend = TrendKind::none;
+    const auto n = static_cast<Eigen::Index>(d.hour.size());
+    Eigen::VectorXd unused(n);
+    Eigen::MatrixXd design(n, linear.size());
+    make_model(linear, d, knots)(Eigen::VectorXd::Zero(linear.size()), unused, design);
+    const Eigen::HouseholderQR<Eigen::MatrixXd> qr(design);
     double best = std::numeric_limits<double>::infinity();
     Eigen::VectorXd best_start = start;
-    std::vector<bool> linear_only = fixed;
-    for (Eigen::Index j = 0; j < 3; ++j) linear_only[static_cast<std::size_t>(l.t0() + j)] = true;
+    Eigen::VectorXd rest(n);
     for (const double floor : {0.01, 0.1, 0.3, 0.6}) {
       for (const double width : {0.05, 0.1, 0.2, 0.4, 1.0}) {
         for (const double at : {-0.5, 0.1, 0.3, 0.5, 0.7, 0.9, 1.5}) {
@@ -194,11 +202,16 @@ TrendFit fit_trend(Layout l, const Data& d, const std::vector<double>& knots) {
           s[l.t0()] = std::log(floor / (1 - floor));
           s[l.t0() + 1] = std::log(4.0 / (width * span));
           s[l.t0() + 2] = d.tau.front() + at * span;
-          const detail::GlsResult g =
-              detail::fit_gls(model, d.log_y, d.gaps, s, linear_only, false);
-          if (g.ssr_transformed < best) {
-            best = g.ssr_transformed;
-            best_start = g.params;
+          for (Eigen::Index i = 0; i < n; ++i) {
+            rest[i] =
+                d.log_y[i] - log_trend(l, s, d.tau[static_cast<std::size_t>(i)], knots, nullptr);
+          }
+          const Eigen::VectorXd beta = qr.solve(rest);
+          const double ssr = (rest - design * beta).squaredNorm();
+          if (ssr < best) {
+            best = ssr;
+            best_start = s;
+            best_start.head(linear.size()) = beta;
           }
         }
       }

@@ -57,18 +57,14 @@ bool minimise(const Model& model, const Eigen::VectorXd& y, const std::vector<in
   const auto k = static_cast<Eigen::Index>(free.size());
   for (int step = 0; step < kMaxSteps; ++step) {
     if (cur.cost == 0) return true;
-    const Eigen::MatrixXd jtj = cur.jacobian.transpose() * cur.jacobian;
-    const Eigen::VectorXd diag = jtj.diagonal().cwiseMax(1e-300);
-    Eigen::VectorXd delta;
-    if (lambda == 0) {
-      delta = cur.jacobian.colPivHouseholderQr().solve(cur.residual);
-    } else {
-      Eigen::MatrixXd a(cur.jacobian.rows() + k, k);
-      a << cur.jacobian, (lambda * diag).cwiseSqrt().asDiagonal().toDenseMatrix();
-      Eigen::VectorXd b = Eigen::VectorXd::Zero(a.rows());
-      b.head(cur.residual.size()) = cur.residual;
-      delta = a.colPivHouseholderQr().solve(b);
-    }
+    // The normal equations, damped by Marquardt's scaling (each parameter by its column's
+    // squared norm) once a plain Gauss-Newton step has failed.
+    Eigen::MatrixXd jtj = Eigen::MatrixXd::Zero(k, k);
+    jtj.selfadjointView<Eigen::Lower>().rankUpdate(cur.jacobian.transpose());
+    jtj = jtj.selfadjointView<Eigen::Lower>();
+    const Eigen::VectorXd gradient = cur.jacobian.transpose() * cur.residual;
+    if (lambda > 0) jtj.diagonal() += lambda * jtj.diagonal().cwiseMax(1e-300);
+    const Eigen::VectorXd delta = jtj.ldlt().solve(gradient);
     Eigen::VectorXd trial = p;
     for (Eigen::Index j = 0; j < k; ++j) trial[free[static_cast<std::size_t>(j)]] += delta[j];
     Evaluation next = evaluate(model, y, gaps, trial, free, phi);

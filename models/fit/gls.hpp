@@ -1,7 +1,7 @@
 #pragma once
-// Nonlinear least squares with AR(1) errors: Gauss-Newton steps, damped by
-// Levenberg-Marquardt when a step does not lower the cost, on the residuals under the
-// Prais-Winsten transformation; phi is re-estimated from the residuals (hours one apart)
+// Nonlinear least squares with AR(1) errors: Gauss-Newton steps on the normal equations
+// (LDL^T), damped by Levenberg-Marquardt when a step does not lower the cost, on the residuals
+// under the Prais-Winsten transformation; phi is re-estimated from the residuals (hours one apart)
 // until it settles (iterated feasible GLS, Greene, "Econometric Analysis", 7th ed., 20.9).
 
 #include <Eigen/Dense>
