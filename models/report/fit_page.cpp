@@ -179,7 +179,7 @@ Page fit_page(const fs::path& dir) {
   page.facts.emplace_back(
       "residual sd, lag-1 autocorrelation",
       fmt::format("{:.4f}, {:.4f}", g.at("residual_sd").number(), g.at("residual_acf1").number()));
-  add_note(page, "In short", statement(fit, diurnal, weekly));
+  page.answer.push_back(statement(fit, diurnal, weekly));
 
   const fs::path csv_path = dir / "fit.csv";
   if (!fs::exists(csv_path)) fail(csv_path, "missing; a fit folder has it");

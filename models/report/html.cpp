@@ -117,6 +117,9 @@ section h2 { font-size: 1.1em; margin: 0.2em 0 0.6em; }
 .chart { width: 100%; min-height: 60px; }
 .chart.error { color: #b00020; white-space: pre-wrap; }
 .caption { color: #555; font-size: 0.9em; margin: 0.6em 0 0.2em; }
+section.answer { border-left: 4px solid #4c78a8; }
+section.answer ul { margin: 0.2em 0; padding-left: 1.2em; }
+section.answer li { margin: 0.3em 0; line-height: 1.4; }
 .note { color: #7a5b00; background: #fff8e1; border-left: 3px solid #f0c000; padding: 0.4em 0.8em;
         font-size: 0.9em; }
 footer { color: #888; font-size: 0.8em; padding: 0 2em 2em; }
@@ -177,6 +180,11 @@ std::string render_html(const Page& page, const fs::path& dir) {
     out += "</dl>\n";
   }
   out += "</header>\n<main>\n";
+  if (!page.answer.empty()) {
+    out += "<section class=\"answer\">\n<h2>The answer</h2>\n<ul>\n";
+    for (const auto& line : page.answer) out += fmt::format("<li>{}</li>\n", html_escape(line));
+    out += "</ul>\n</section>\n";
+  }
   json specs = json::object();
   for (const auto& b : page.blocks) {
     out += fmt::format("<section>\n<h2>{}</h2>\n", html_escape(b.heading));

@@ -186,6 +186,8 @@ struct Block {
 struct Page {
   std::string title;
   std::string subtitle;
+  /// The page's result in words, generated from its numbers: shown first, one item a line.
+  std::vector<std::string> answer;
   std::vector<std::pair<std::string, std::string>> facts;  // label, value
   std::vector<Block> blocks;
 };
