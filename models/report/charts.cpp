@@ -24,7 +24,8 @@ std::string usd(double x) {
   const char* sign = x < 0 ? "-" : "";
   if (a >= 1e9) return fmt::format("{}${:.2f}B", sign, a / 1e9);
   if (a >= 1e6) return fmt::format("{}${:.2f}M", sign, a / 1e6);
-  if (a >= 1e3) return fmt::format("{}${:.1f}k", sign, a / 1e3);
+  if (a >= 1e3) return fmt::format("{}${:.1f}K", sign, a / 1e3);
+  if (a < 100 && std::abs(a - std::round(a)) >= 0.005) return fmt::format("{}${:.2f}", sign, a);
   return fmt::format("{}${:.0f}", sign, a);
 }
 
@@ -39,16 +40,21 @@ bool is_fraction_metric(const std::string& metric) {
 }
 
 std::string format_metric(const std::string& metric, double x) {
-  if (is_usd_metric(metric)) return usd(x);
-  if (is_fraction_metric(metric)) return percent(x);
-  return fmt::format("{:.4g}", x);
+  return format_value(metric_info(metric).unit, x);
 }
 
-/// A d3 format for axes of `metric`.
+/// A d3 format for tooltips of `metric` (axes take value_axis).
 std::string axis_format(const std::string& metric) {
-  if (is_usd_metric(metric)) return "$~s";
-  if (is_fraction_metric(metric)) return ".0%";
-  return "~s";
+  switch (metric_info(metric).unit) {
+    case Unit::usd:
+      return "$,.0f";
+    case Unit::usd_rate:
+      return "$,.3f";
+    case Unit::fraction:
+      return ".2%";
+    default:
+      return ",.4~g";
+  }
 }
 
 /// A Vega-Lite specification with `values` inlined.
@@ -151,8 +157,7 @@ json utilization_spec(const std::vector<Period>& periods) {
        {{"field", "v"},
         {"type", "quantitative"},
         {"stack", "zero"},
-        {"title", "GPU-hours per period"},
-        {"axis", {{"format", "~s"}}}}},
+        {"title", "GPU-hours per period"}}},
       {"color", layer_color(layers)},
       {"order", {{"field", "k"}, {"type", "quantitative"}}},
       {"tooltip",
@@ -160,6 +165,8 @@ json utilization_spec(const std::vector<Period>& periods) {
                     tooltip_field("layer", "use", "nominal"),
                     tooltip_field("v", "GPU-hours", "quantitative", ",.0f"),
                     tooltip_field("share", "share of installed", "quantitative", ".1%")})}};
+  set_value_axis(spec["encoding"]["y"], Unit::hours, stacked_range(values, "v", "t"),
+                 "GPU-hours per period");
   return spec;
 }
 
@@ -198,6 +205,8 @@ json revenue_spec(const std::vector<Period>& periods, const std::vector<std::siz
                                tooltip_field("layer", "class", "nominal"),
                                tooltip_field("v", "revenue (USD)", "quantitative", "$,.0f")})}};
   r["encoding"]["y"]["stack"] = "zero";
+  set_value_axis(r["encoding"]["y"], Unit::usd, stacked_range(revenue, "v", "t"),
+                 "outside revenue per period");
   return r;
 }
 
@@ -221,16 +230,14 @@ json price_spec(const std::vector<Period>& periods, const std::vector<std::size_
   pr["mark"] = {{"type", "line"}, {"interpolate", "step-after"}, {"point", false}};
   pr["encoding"] = {
       {"x", time_x("t")},
-      {"y",
-       {{"field", "v"},
-        {"type", "quantitative"},
-        {"title", "USD per GPU-hour"},
-        {"axis", {{"format", "$.2f"}}}}},
+      {"y", {{"field", "v"}, {"type", "quantitative"}, {"title", "USD per GPU-hour"}}},
       {"color", layer_color(layers)},
       {"tooltip", json::array({tooltip_field("t", "period from", "temporal"),
                                tooltip_field("layer", "class", "nominal"),
                                tooltip_field("v", "USD per GPU-hour", "quantitative", "$.3f"),
                                tooltip_field("h", "GPU-hours", "quantitative", ",.0f")})}};
+  set_value_axis(pr["encoding"]["y"], Unit::usd_rate, value_range(price, {"v"}, true),
+                 "price per GPU-hour");
   return pr;
 }
 
@@ -286,6 +293,8 @@ json waterfall_spec(const std::vector<WaterfallStep>& steps) {
   text["mark"] = {{"type", "text"}, {"dy", -6}, {"fontSize", 11}};
   text["encoding"] = {{"y", {{"field", "top"}, {"type", "quantitative"}}},
                       {"text", {{"field", "text"}}}};
+  set_value_axis(bar["encoding"]["y"], Unit::usd, value_range(values, {"from", "to"}, true),
+                 "over the run");
   spec["layer"] = json::array({bar, text});
   return spec;
 }
@@ -313,6 +322,11 @@ json cash_spec(const std::vector<Period>& periods, double opening, std::optional
        json::array({tooltip_field("t", "to", "temporal"),
                     tooltip_field("v", "cumulative (USD)", "quantitative", "$,.0f"),
                     tooltip_field("fcf", "this period (USD)", "quantitative", "$,.0f")})}};
+  {
+    auto range = value_range(values, {"v"}, true);
+    if (npv) range = {std::min(range.first, *npv), std::max(range.second, *npv)};
+    set_value_axis(line["encoding"]["y"], Unit::usd, range, "cumulative free cash flow");
+  }
   json layers = json::array({line});
   if (npv) {
     const std::string label =
@@ -361,6 +375,8 @@ json value_spec(const std::vector<Period>& periods, std::optional<double> openin
       {"tooltip", json::array({tooltip_field("t", "at", "temporal"),
                                tooltip_field("series", "series", "nominal"),
                                tooltip_field("v", "USD", "quantitative", "$,.0f")})}};
+  set_value_axis(spec["encoding"]["y"], Unit::usd, value_range(values, {"v"}, true),
+                 "value at the period's end");
   return spec;
 }
 
@@ -378,6 +394,20 @@ json estimate_panels(const json& values, const std::vector<std::string>& plans, 
             {"axis", {{"labelAngle", -30}}}};
   json panels = json::array();
   for (const auto& metric : metrics) {
+    // The panel's range: every mean and interval end of the metric, and zero, where bars
+    // start and differences are measured from.
+    double lo = 0;
+    double hi = 0;
+    for (const auto& v : values) {
+      if (v.at("metric") != metric) continue;
+      for (const char* key : {"mean", "low", "high"}) {
+        if (v.contains(key) && v.at(key).is_number()) {
+          lo = std::min(lo, v.at(key).get<double>());
+          hi = std::max(hi, v.at(key).get<double>());
+        }
+      }
+    }
+    const json axis = value_axis(metric_info(metric).unit, lo, hi, "");
     json main;
     if (differences) {
       main["mark"] = {{"type", "point"}, {"filled", true}, {"size", 70}, {"color", "#4c78a8"}};
@@ -389,7 +419,8 @@ json estimate_panels(const json& values, const std::vector<std::string>& plans, 
                          {{"field", "mean"},
                           {"type", "quantitative"},
                           {"title", nullptr},
-                          {"axis", {{"format", axis_format(metric)}}}}},
+                          {"axis", axis.at("axis")},
+                          {"scale", axis.at("scale")}}},
                         {"tooltip", json::array({tooltip_field("plan", "plan", "nominal"),
                                                  tooltip_field("metric", "metric", "nominal"),
                                                  tooltip_field("text", "mean", "nominal"),
@@ -411,7 +442,7 @@ json estimate_panels(const json& values, const std::vector<std::string>& plans, 
       layer.push_back(zero);
     }
     panels.push_back(
-        {{"title", metric},
+        {{"title", metric_label(metric)},
          {"transform", json::array({{{"filter", {{"field", "metric"}, {"equal", metric}}}}})},
          {"width", 170},
          {"height", 200},

@@ -166,14 +166,13 @@ Page compare_page(const fs::path& dir) {
     spec["encoding"] = {
         {"x", time_x("t")},
         {"y",
-         {{"field", "v"},
-          {"type", "quantitative"},
-          {"title", "utilization (busy / installed)"},
-          {"axis", {{"format", ".0%"}}}}},
+         {{"field", "v"}, {"type", "quantitative"}, {"title", "utilization (busy / installed)"}}},
         {"color", {{"field", "plan"}, {"type", "nominal"}, {"sort", plans}, {"title", nullptr}}},
         {"tooltip", json::array({tooltip_field("t", "period from", "temporal"),
                                  tooltip_field("plan", "plan", "nominal"),
                                  tooltip_field("v", "utilization", "quantitative", ".1%")})}};
+    set_value_axis(spec["encoding"]["y"], Unit::fraction, value_range(util, {"v"}, false),
+                   "utilization (busy / installed)");
     Block& b = page.blocks.emplace_back();
     b.heading = "Utilization over time";
     b.id = "plan-utilization";

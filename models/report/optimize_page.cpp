@@ -38,11 +38,10 @@ json progress_spec(const Csv& progress, const std::string& metric) {
   spec["mark"] = {{"type", "line"}, {"interpolate", "step-after"}, {"point", true}};
   spec["encoding"]["x"] = {
       {"field", "evaluation"}, {"type", "quantitative"}, {"title", "plans evaluated"}};
-  spec["encoding"]["y"] = {{"field", "best"},
-                           {"type", "quantitative"},
-                           {"title", "best score so far"},
-                           {"scale", {{"zero", false}}},
-                           {"axis", {{"format", axis_format(metric)}}}};
+  spec["encoding"]["y"] = {
+      {"field", "best"}, {"type", "quantitative"}, {"title", "best score so far"}};
+  set_value_axis(spec["encoding"]["y"], metric_info(metric).unit,
+                 value_range(values, {"best"}, false), metric_label(metric) + ", best so far");
   spec["encoding"]["tooltip"] =
       json::array({tooltip_field("evaluation", "plans evaluated", "quantitative"),
                    tooltip_field("text", "best", "nominal")});

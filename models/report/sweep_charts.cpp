@@ -51,12 +51,7 @@ json tornado_spec(const std::string& metric, const std::vector<TornadoBar>& bars
   bar["mark"] = {{"type", "bar"}, {"opacity", 0.9}};
   bar["encoding"] = {
       {"y", {{"field", "p"}, {"type", "nominal"}, {"sort", order}, {"title", nullptr}}},
-      {"x",
-       {{"field", "v"},
-        {"type", "quantitative"},
-        {"title", metric},
-        {"axis", {{"format", axis_format(metric)}}},
-        {"scale", {{"zero", false}}}}},
+      {"x", {{"field", "v"}, {"type", "quantitative"}, {"title", metric_label(metric)}}},
       {"x2", {{"field", "base"}}},
       {"color",
        {{"field", "side"},
@@ -68,8 +63,10 @@ json tornado_spec(const std::string& metric, const std::vector<TornadoBar>& bars
       {"tooltip",
        json::array({tooltip_field("p", "parameter", "nominal"),
                     tooltip_field("setting", "set to", "nominal"),
-                    tooltip_field("v", metric, "quantitative", axis_format(metric)),
+                    tooltip_field("v", metric_label(metric), "quantitative", axis_format(metric)),
                     tooltip_field("swing", "swing", "quantitative", axis_format(metric))})}};
+  set_value_axis(bar["encoding"]["x"], metric_info(metric).unit,
+                 value_range(values, {"v", "base"}, false), metric_label(metric));
   json rule;
   rule["mark"] = {{"type", "rule"}, {"color", "#222"}};
   rule["encoding"] = {{"x", {{"datum", bars.front().base}, {"type", "quantitative"}}}};
@@ -87,13 +84,13 @@ json response_spec(const json& values, const std::string& metric, const std::str
                     : json{{"field", "x"}, {"type", "nominal"}, {"title", x_name}};
   json pts;
   pts["mark"] = {{"type", "point"}, {"filled", true}};
-  pts["encoding"] = {{"x", xe},
-                     {"y",
-                      {{"field", "v"},
-                       {"type", "quantitative"},
-                       {"title", metric + " (mean)"},
-                       {"axis", {{"format", axis_format(metric)}}},
-                       {"scale", {{"zero", false}}}}}};
+  pts["encoding"] = {
+      {"x", xe},
+      {"y",
+       {{"field", "v"}, {"type", "quantitative"}, {"title", metric_label(metric) + " (mean)"}}}};
+  set_value_axis(pts["encoding"]["y"], metric_info(metric).unit,
+                 value_range(values, {"v", "low", "high"}, false),
+                 metric_label(metric) + " (mean)");
   json ci;
   ci["mark"] = {{"type", "rule"}, {"color", "#999"}};
   ci["encoding"] = {
@@ -108,6 +105,15 @@ json heatmap_spec(const json& values, const std::string& metric, const json& x_a
   spec["width"] = "container";
   spec["height"] = 320;
   spec["mark"] = {{"type", "rect"}};
+  // Money on a diverging scale centred at zero, so the line between plans that make and
+  // lose money is the white between red and blue; other metrics on a sequential one.
+  const Unit unit = metric_info(metric).unit;
+  const bool diverging = unit == Unit::usd;
+  const json legend_axis = value_axis(unit, value_range(values, {"v"}, diverging).first,
+                                      value_range(values, {"v"}, diverging).second, "");
+  json scale =
+      diverging ? json{{"scheme", "redblue"}, {"domainMid", 0}} : json{{"scheme", "viridis"}};
+  scale["domain"] = legend_axis.at("scale").at("domain");
   spec["encoding"] = {
       {"x", x_axis},
       {"y", y_axis},
@@ -115,14 +121,16 @@ json heatmap_spec(const json& values, const std::string& metric, const json& x_a
        {{"aggregate", "mean"},
         {"field", "v"},
         {"type", "quantitative"},
-        {"title", metric},
-        {"scale", {{"scheme", "viridis"}}},
-        {"legend", {{"format", axis_format(metric)}}}}},
+        {"title", metric_label(metric)},
+        {"scale", scale},
+        {"legend",
+         {{"values", legend_axis.at("axis").at("values")},
+          {"labelExpr", legend_axis.at("axis").at("labelExpr")}}}}},
       {"tooltip",
        json::array({{{"aggregate", "mean"},
                      {"field", "v"},
                      {"type", "quantitative"},
-                     {"title", metric + " (mean)"},
+                     {"title", metric_label(metric) + " (mean)"},
                      {"format", axis_format(metric)}},
                     {{"aggregate", "count"}, {"type", "quantitative"}, {"title", "points"}}})}};
   return spec;

@@ -92,28 +92,40 @@ void tornado_charts(Page& page, const fs::path& dir) {
                                 swing.value_or(std::abs(*high - *low)), csv.text(r, c_low_value),
                                 csv.text(r, c_high_value)});
     }
-    const std::string heading = "Tornado: " + metric;
+    const std::string heading = "Tornado: " + metric_label(metric);
     if (bars.empty()) {
       add_note(page, heading, "tornado.csv has no complete row for this metric.");
       continue;
     }
     std::stable_sort(bars.begin(), bars.end(),
                      [](const TornadoBar& a, const TornadoBar& b) { return a.swing > b.swing; });
+    // The answer: the inputs that move the metric most, largest swing first.
+    std::string movers;
+    for (std::size_t b = 0; b < bars.size() && b < 3; ++b) {
+      const TornadoBar& t = bars[b];
+      movers += fmt::format(
+          "{}{} ({} at {}, {} at {}: a swing of {})",
+          b == 0 ? "" : (b + 1 == std::min<std::size_t>(bars.size(), 3) ? ", then " : ", "),
+          t.parameter, format_metric(metric, t.low), t.low_value, format_metric(metric, t.high),
+          t.high_value, format_metric(metric, t.swing));
+    }
+    page.answer.push_back(fmt::format("{} (base {}) moves most with {}.", metric_label(metric),
+                                      format_metric(metric, bars.front().base), movers));
     const json spec = tornado_spec(metric, bars);
     add_chart(page, heading, fmt::format("tornado-{}", i + 1), spec,
               fmt::format("From tornado.csv: {} with each parameter at its low and at its high "
                           "value and the others at their base values; the black rule is the "
                           "base, {}. Parameters are sorted by swing, largest first.",
-                          metric, format_metric(metric, bars.front().base)));
+                          metric_label(metric), format_metric(metric, bars.front().base)));
   }
 }
 
 void heatmap_chart(Page& page, const Csv& points, const std::vector<SweepParameter>& parameters,
                    const std::string& metric) {
-  const std::string heading =
-      parameters.size() >= 2
-          ? fmt::format("{} over {} and {}", metric, parameters[0].name, parameters[1].name)
-          : "Response surface";
+  const std::string heading = parameters.size() >= 2
+                                  ? fmt::format("{} over {} and {}", metric_label(metric),
+                                                parameters[0].name, parameters[1].name)
+                                  : "Response surface";
   if (parameters.empty()) {
     add_note(page, heading, "sweep.json lists no parameters.");
     return;
@@ -140,7 +152,7 @@ void heatmap_chart(Page& page, const Csv& points, const std::vector<SweepParamet
       values.push_back(v);
     }
     const json spec = response_spec(values, metric, parameters[0].name, x.numeric);
-    add_chart(page, metric + " against " + parameters[0].name, "response", spec,
+    add_chart(page, metric_label(metric) + " against " + parameters[0].name, "response", spec,
               "Mean of the metric at each point of the sweep, with its 95% confidence interval "
               "over the replications.");
     return;
@@ -161,7 +173,15 @@ void heatmap_chart(Page& page, const Csv& points, const std::vector<SweepParamet
       heatmap_spec(values, metric, parameter_axis("x", parameters[0].name, x.numeric, x.distinct),
                    parameter_axis("y", parameters[1].name, y.numeric, y.distinct));
   std::string caption = fmt::format("Mean of {} over the replications at each point, by {} and {}",
-                                    metric, parameters[0].name, parameters[1].name);
+                                    metric_label(metric), parameters[0].name, parameters[1].name);
+  if (metric_info(metric).unit == Unit::usd) {
+    std::size_t negative = 0;
+    for (const auto& v : values)
+      if (v.at("v").get<double>() < 0) ++negative;
+    page.answer.push_back(fmt::format("{} is below zero at {} of the {} points of the sweep.",
+                                      metric_label(metric), negative, values.size()));
+    caption += " (red below zero, blue above, white at zero)";
+  }
   if (parameters.size() > 2) {
     caption +=
         ", averaged over the points that share these two values (the other parameters "
@@ -215,7 +235,7 @@ void sobol_charts(Page& page, const fs::path& dir) {
         values.push_back(v);
       }
     }
-    const std::string heading = "Sobol indices: " + metrics[i];
+    const std::string heading = "Sobol indices: " + metric_label(metrics[i]);
     if (values.empty()) {
       add_note(page, heading, "sobol.csv has no index value for this metric.");
       continue;
@@ -279,7 +299,10 @@ Page sweep_page(const fs::path& dir) {
   if (const auto r = root.number_at("replications")) {
     page.facts.emplace_back("replications per point", fmt::format("{:.0f}", *r));
   }
-  page.facts.emplace_back("metrics", fmt::format("{}", fmt::join(metrics, ", ")));
+  std::vector<std::string> labels;
+  labels.reserve(metrics.size());
+  for (const auto& m : metrics) labels.push_back(metric_label(m));
+  page.facts.emplace_back("metrics", fmt::format("{}", fmt::join(labels, ", ")));
 
   tornado_charts(page, dir);
   if (metrics.empty()) {

@@ -27,8 +27,7 @@ json tokens_spec(const std::vector<Period>& periods, const std::vector<TokenPeri
        {{"field", "v"},
         {"type", "quantitative"},
         {"title", "tokens per period"},
-        {"stack", "zero"},
-        {"axis", {{"format", "~s"}}}}},
+        {"stack", "zero"}}},
       {"color",
        {{"field", "layer"},
         {"type", "nominal"},
@@ -39,6 +38,8 @@ json tokens_spec(const std::vector<Period>& periods, const std::vector<TokenPeri
       {"tooltip", json::array({tooltip_field("t", "period from", "temporal"),
                                tooltip_field("layer", "tokens", "nominal"),
                                tooltip_field("v", "tokens", "quantitative", ",.0f")})}};
+  set_value_axis(spec["encoding"]["y"], Unit::count, stacked_range(values, "v", "t"),
+                 "tokens per period");
   return spec;
 }
 

@@ -145,7 +145,7 @@ TEST_CASE("cash_spec accumulates free cash flow from the opening value, with the
   CHECK(rows[2].at("v") == -20.0);
   CHECK(rows[2].at("t") == "2026-03-01");
   REQUIRE(spec.at("layer").size() == 3);  // the line, the NPV rule and its label
-  CHECK(spec.at("layer")[1].at("data").at("values")[0].at("label") == "NPV at 8%: $12.3k");
+  CHECK(spec.at("layer")[1].at("data").at("values")[0].at("label") == "NPV at 8%: $12.3K");
   CHECK(aidc::report::cash_spec(periods, 0, std::nullopt, std::nullopt).at("layer").size() == 1);
 }
 
@@ -171,12 +171,16 @@ TEST_CASE("estimate_panels makes a panel per metric, with a zero rule for differ
   const json plans = aidc::report::estimate_panels(values, {"a"}, false);
   REQUIRE(plans.at("hconcat").size() == 2);
   const json& npv = plans.at("hconcat")[0];
-  CHECK(npv.at("title") == "finance_npv_usd");
+  CHECK(npv.at("title") == "NPV");
   CHECK(npv.at("transform")[0].at("filter").at("equal") == "finance_npv_usd");
   CHECK(npv.at("layer")[0].at("mark").at("type") == "bar");
-  CHECK(npv.at("layer")[0].at("encoding").at("y").at("axis").at("format") == "$~s");
-  CHECK(plans.at("hconcat")[1].at("layer")[0].at("encoding").at("y").at("axis").at("format") ==
-        ".0%");
+  // Each panel's own ticks: dollars from 0 to 2 in steps of 0.5, shares in whole percent.
+  const json& npv_axis = npv.at("layer")[0].at("encoding").at("y").at("axis");
+  CHECK(aidc::report::axis_labels(npv_axis) ==
+        std::vector<std::string>{"$0.0", "$0.5", "$1.0", "$1.5"});
+  const json& share_axis = plans.at("hconcat")[1].at("layer")[0].at("encoding").at("y").at("axis");
+  CHECK(aidc::report::axis_labels(share_axis).front() == "0%");
+  CHECK(aidc::report::axis_labels(share_axis).back() == "100%");
   CHECK(npv.at("layer").size() == 4);  // the bar, the interval and its two ticks
   const json diffs = aidc::report::estimate_panels(values, {"a"}, true);
   CHECK(diffs.at("hconcat")[0].at("layer")[0].at("mark").at("type") == "point");

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "aidc/scenario/work_class.hpp"
@@ -50,13 +51,43 @@ nlohmann::json tooltip_field(const std::string& field, const std::string& title,
 /// The colours of `layers` (work classes, "idle", "down"), the same in every chart.
 nlohmann::json color_scale(const std::vector<std::string>& layers);
 
+// What a reader sees of a number (labels.cpp).
+
+/// The unit of a metric: amounts, amounts per GPU-hour, shares, hours, years, counts.
+enum class Unit { usd, usd_rate, fraction, hours, years, count, plain };
+struct MetricInfo {
+  std::string label;  // "NPV", "Outside revenue: spot", "TCO per busy GPU-hour"
+  Unit unit = Unit::plain;
+};
+/// The name and unit of a metric key (finance_npv_usd, utilization...): from a table of the
+/// keys aidc writes, else from the key's own words and suffix. Never the raw key.
+MetricInfo metric_info(const std::string& key);
+std::string metric_label(const std::string& key);
+/// A value as a reader expects it: $1.23B / $4.56M / $7.8K, 12.3%, 2.4 years, 1.20M hours.
+std::string format_value(Unit unit, double x);
+/// A value axis over [lo, hi] whose ticks the report chooses (1, 2 or 5 times a power of
+/// ten), labelled in $K/$M/$B or % with as many decimals as the step needs, so no two ticks
+/// read the same: {"axis": {"title", "values", "labelExpr"}, "scale": {"domain"...}}.
+nlohmann::json value_axis(Unit unit, double lo, double hi, const std::string& title);
+/// The smallest and largest of `fields` over `values` (numbers only), and of zero when
+/// `with_zero`; stacked: the sums by `stack_by` (each period's stack), and zero.
+std::pair<double, double> value_range(const nlohmann::json& values,
+                                      const std::vector<std::string>& fields, bool with_zero);
+std::pair<double, double> stacked_range(const nlohmann::json& values, const std::string& field,
+                                        const std::string& stack_by);
+/// Sets `encoding`'s axis and scale to value_axis(unit, range, title).
+void set_value_axis(nlohmann::json& encoding, Unit unit, std::pair<double, double> range,
+                    const std::string& title);
+/// The labels a value_axis shows, computed as its label expression does (for tests).
+std::vector<std::string> axis_labels(const nlohmann::json& axis);
+
 // Formatting of amounts and metrics.
 std::string usd(double x);
 std::string percent(double fraction);
 bool is_usd_metric(const std::string& metric);
 bool is_fraction_metric(const std::string& metric);
 std::string format_metric(const std::string& metric, double x);
-/// A d3 format for axes of `metric`.
+/// A d3 format for tooltips of `metric` (axes take value_axis).
 std::string axis_format(const std::string& metric);
 
 // The run page's charts.
