@@ -49,6 +49,214 @@ json estimate_value(const std::string& metric, const std::string& plan, const Es
   return v;
 }
 
+/// A metric's estimates: per plan, and the differences from the baseline.
+struct MetricEstimates {
+  std::string name;
+  std::vector<EstimateRow> plans, differences;
+  const EstimateRow* plan(const std::string& p) const {
+    for (const auto& r : plans) {
+      if (r.plan == p && r.mean) return &r;
+    }
+    return nullptr;
+  }
+  const EstimateRow* difference(const std::string& p) const {
+    for (const auto& r : differences) {
+      if (r.plan == p && r.mean) return &r;
+    }
+    return nullptr;
+  }
+};
+
+const MetricEstimates* find_metric(const std::vector<MetricEstimates>& all,
+                                   const std::string& name) {
+  for (const auto& m : all) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
+/// "+$1.24B (95% CI +$1.23B to +$1.25B)".
+std::string signed_amount(const std::string& metric, double x) {
+  return (x >= 0 ? "+" : "") + format_metric(metric, x);
+}
+
+/// The comparison in words: the best plan by NPV (or the first metric), its difference from
+/// each other plan with a 95% interval and whether that interval excludes zero.
+void answer_comparison(Page& page, const std::vector<MetricEstimates>& all,
+                       const std::vector<std::string>& plans, const std::string& baseline) {
+  const MetricEstimates* m = find_metric(all, "finance_npv_usd");
+  if (!m && !all.empty()) m = &all.front();
+  if (!m) return;
+  const std::string& key = m->name;
+  std::string best;
+  for (const auto& p : plans) {
+    const EstimateRow* r = m->plan(p);
+    if (r && (best.empty() || *r->mean > *m->plan(best)->mean)) best = p;
+  }
+  if (best.empty()) return;
+  const EstimateRow& b = *m->plan(best);
+  std::string first = fmt::format("By {}, {} is the best of the {} plans: {}", metric_label(key),
+                                  best, plans.size(), format_metric(key, *b.mean));
+  if (b.low && b.high) {
+    first +=
+        fmt::format(" (95% CI {} to {})", format_metric(key, *b.low), format_metric(key, *b.high));
+  }
+  page.answer.push_back(first + ".");
+  // Differences from the best: exact paired intervals against the baseline (comparison.json
+  // holds each plan minus the baseline); between two other plans, the difference of their
+  // paired differences with the sum of the two half-widths, a conservative 95% interval.
+  const EstimateRow* best_diff = best == baseline ? nullptr : m->difference(best);
+  for (const auto& p : plans) {
+    if (p == best) continue;
+    const EstimateRow* pd = p == baseline ? nullptr : m->difference(p);
+    double mean = 0;
+    std::optional<double> half;
+    bool exact = false;
+    if (p == baseline && best_diff) {
+      mean = *best_diff->mean;
+      if (best_diff->low && best_diff->high) half = (*best_diff->high - *best_diff->low) / 2;
+      exact = true;
+    } else if (best == baseline && pd) {
+      mean = -*pd->mean;
+      if (pd->low && pd->high) half = (*pd->high - *pd->low) / 2;
+      exact = true;
+    } else if (best_diff && pd) {
+      mean = *best_diff->mean - *pd->mean;
+      if (best_diff->low && best_diff->high && pd->low && pd->high) {
+        half = (*best_diff->high - *best_diff->low) / 2 + (*pd->high - *pd->low) / 2;
+      }
+    } else {
+      continue;
+    }
+    std::string line = fmt::format("{} against {}: {}", best, p, signed_amount(key, mean));
+    if (half) {
+      const double lo = mean - *half;
+      const double hi = mean + *half;
+      line += fmt::format(" ({}95% CI {} to {}); the interval {} zero",
+                          exact ? "" : "conservative ", signed_amount(key, lo),
+                          signed_amount(key, hi), lo > 0 || hi < 0 ? "excludes" : "includes");
+      if (!(lo > 0 || hi < 0)) line += ", so the replications do not tell the two apart";
+    }
+    page.answer.push_back(line + ".");
+  }
+  // Plans that serve different amounts of inference: is the shortfall priced?
+  const MetricEstimates* served = find_metric(all, "inference_served_fraction");
+  if (served) {
+    bool differs = false;
+    for (const auto& d : served->differences) {
+      if (d.mean && d.low && d.high && (*d.low > 0 || *d.high < 0)) differs = true;
+    }
+    if (differs) {
+      const MetricEstimates* priced = find_metric(all, "finance_unserved_inference_usd");
+      bool has_price = false;
+      if (priced) {
+        for (const auto& r : priced->plans) has_price = has_price || (r.mean && *r.mean != 0);
+      }
+      std::string shares;
+      for (const auto& p : plans) {
+        if (const EstimateRow* r = served->plan(p)) {
+          shares += fmt::format("{}{} {}", shares.empty() ? "" : ", ", p,
+                                fmt::format("{:.3f}%", 100 * *r->mean));
+        }
+      }
+      page.answer.push_back(fmt::format(
+          "The plans serve different shares of the inference demand ({}). {}", shares,
+          has_price ? "Unserved demand is valued at the inference transfer price, so the "
+                      "statements count what each plan fails to serve."
+                    : "Unserved demand has no price in this comparison, so a cheaper plan may "
+                      "simply serve less: compare the served shares beside the money."));
+    }
+  }
+}
+
+std::vector<MetricEstimates> all_estimates_from(const std::vector<Node>& metrics) {
+  std::vector<MetricEstimates> out;
+  for (const Node& m : metrics) {
+    MetricEstimates e;
+    e.name = m.at("metric").text();
+    e.plans = estimate_rows(m.at("plans"));
+    if (const auto d = m.get("differences")) e.differences = estimate_rows(*d);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+/// Panels of the value and cost lines each plan is about, with their intervals.
+void value_and_cost_charts(Page& page, const std::vector<MetricEstimates>& all,
+                           const std::vector<std::string>& plans) {
+  const auto add = [&](const std::string& heading, const std::string& id,
+                       const std::vector<std::string>& keys, const std::string& caption) {
+    json values = json::array();
+    for (const auto& key : keys) {
+      const MetricEstimates* m = find_metric(all, key);
+      if (!m) continue;
+      bool nonzero = false;
+      for (const auto& r : m->plans) nonzero = nonzero || (r.mean && *r.mean != 0);
+      if (!nonzero) continue;
+      for (const auto& r : m->plans) {
+        if (r.mean) values.push_back(estimate_value(key, r.plan, r));
+      }
+    }
+    if (!values.empty())
+      add_chart(page, heading, id, estimate_panels(values, plans, false), caption);
+  };
+  add("Value and cost per plan", "plan-value",
+      {"finance_internal_value_usd_total", "finance_revenue_usd_total", "finance_costs_usd_total",
+       "finance_depreciation_usd", "finance_capex_usd"},
+      "Internal value (the operator's own work at its transfer prices), outside revenue, "
+      "operating costs, depreciation and capex over the run: mean and 95% interval per plan.");
+  add("Cost lines per plan", "plan-costs",
+      {"finance_costs_usd_energy", "finance_costs_usd_facility", "finance_costs_usd_maintenance",
+       "finance_costs_usd_network_storage", "finance_costs_usd_overhead",
+       "finance_costs_usd_revenue_share", "finance_costs_usd_lease"},
+      "Each operating cost line over the run (lines that are zero in every plan are left out).");
+  add("Cost per GPU-hour", "plan-tco",
+      {"finance_tco_usd_per_installed_gpu_hour", "finance_tco_usd_per_busy_gpu_hour"},
+      "Total cost of ownership (costs, depreciation and impairment) per installed and per busy "
+      "GPU-hour of the plan's own GPUs.");
+  std::vector<std::string> classes;
+  for (const auto& m : all) {
+    if (m.name.starts_with("finance_revenue_usd_") && m.name != "finance_revenue_usd_total") {
+      classes.push_back(m.name);
+    }
+  }
+  add("Outside revenue by class", "plan-revenue", classes,
+      "Outside revenue of each rented class over the run (classes with none are left out).");
+}
+
+/// Cumulative free cash flow of each plan's replication 0 (plans/<plan>/timeseries.csv).
+void cash_by_plan_chart(Page& page, const fs::path& dir, const std::vector<std::string>& plans) {
+  json values = json::array();
+  for (const auto& plan : plans) {
+    const fs::path ts_path = dir / "plans" / plan / "timeseries.csv";
+    if (!fs::exists(ts_path)) continue;
+    const Timeseries ts = read_timeseries(ts_path, nullptr);
+    if (!ts.has_finance) continue;
+    double cumulative = 0;
+    for (const auto& p : ts.periods) {
+      cumulative += p.free_cash_flow;
+      values.push_back({{"t", p.end}, {"plan", plan}, {"v", cumulative}});
+    }
+  }
+  if (values.empty()) return;
+  json spec = vega_lite(values);
+  spec["width"] = "container";
+  spec["height"] = 260;
+  spec["mark"] = {{"type", "line"}, {"point", true}};
+  spec["encoding"] = {
+      {"x", time_x("t")},
+      {"y", {{"field", "v"}, {"type", "quantitative"}}},
+      {"color", {{"field", "plan"}, {"type", "nominal"}, {"sort", plans}, {"title", nullptr}}},
+      {"tooltip",
+       json::array({tooltip_field("t", "to", "temporal"), tooltip_field("plan", "plan", "nominal"),
+                    tooltip_field("v", "cumulative", "quantitative", "$,.0f")})}};
+  set_value_axis(spec["encoding"]["y"], Unit::usd, value_range(values, {"v"}, true),
+                 "cumulative free cash flow");
+  add_chart(page, "Cumulative free cash flow per plan", "plan-cash", spec,
+            "Free cash flow summed from the start, period by period, in replication 0 of each "
+            "plan (capex counts when paid), before the opening and terminal values.");
+}
+
 }  // namespace
 
 Page compare_page(const fs::path& dir) {
@@ -138,6 +346,11 @@ Page compare_page(const fs::path& dir) {
                           "difference the replications resolve.",
                           baseline));
   }
+
+  const std::vector<MetricEstimates> estimates = all_estimates_from(metrics);
+  answer_comparison(page, estimates, plans, baseline);
+  value_and_cost_charts(page, estimates, plans);
+  cash_by_plan_chart(page, dir, plans);
 
   // Utilization over time, from the replication-0 run folder of each plan.
   json util = json::array();

@@ -233,6 +233,81 @@ void value_chart(Page& page, const Timeseries& ts, const Node& finance) {
   }
 }
 
+/// The run in words: how much of the depreciation outside revenue covers, in total and by
+/// GPU type (summed over the pools' rows of timeseries.csv), the NPV with its conventions,
+/// and the spread across replications.
+void answer_run(Page& page, const fs::path& dir, const Node& finance, const Node& root) {
+  const Csv csv = Csv::read(dir / "timeseries.csv");
+  const auto gpu = csv.find("gpu");
+  const auto revenue = csv.find("revenue_usd");
+  const auto depreciation = csv.find("depreciation_usd");
+  if (gpu && revenue && depreciation) {
+    std::map<std::string, std::pair<double, double>> by_type;  // revenue, depreciation
+    std::vector<std::string> order;
+    for (std::size_t r = 0; r < csv.size(); ++r) {
+      const std::string& type = csv.text(r, *gpu);
+      if (type.empty()) continue;  // the entity's rows
+      if (!by_type.contains(type)) order.push_back(type);
+      by_type[type].first += csv.number_or_empty(r, *revenue).value_or(0);
+      by_type[type].second += csv.number_or_empty(r, *depreciation).value_or(0);
+    }
+    double total_revenue = 0;
+    double total_depreciation = 0;
+    std::string types;
+    for (const auto& type : order) {
+      const auto [rev, dep] = by_type[type];
+      total_revenue += rev;
+      total_depreciation += dep;
+      if (dep > 0) {
+        types += fmt::format("{}{} {:.0f}% ({} of {})", types.empty() ? "" : ", ", type,
+                             100 * rev / dep, usd(rev), usd(dep));
+      }
+    }
+    if (total_depreciation > 0) {
+      page.answer.push_back(fmt::format(
+          "Outside revenue covers {:.0f}% of the fleet's depreciation over the run ({} of "
+          "{}){}{}.",
+          100 * total_revenue / total_depreciation, usd(total_revenue), usd(total_depreciation),
+          order.size() > 1 ? "; by GPU type: " : "", order.size() > 1 ? types : ""));
+    }
+  }
+  if (const auto npv = finance.number_at("npv_usd")) {
+    const auto rate = finance.number_at("discount_rate");
+    std::string line =
+        fmt::format("NPV{}: {}", rate ? fmt::format(" at {:.0f}%", 100 * *rate) : "", usd(*npv));
+    if (const auto t = finance.get("terminal_value")) {
+      const std::string method = t->get("method") ? t->at("method").text() : "";
+      line +=
+          fmt::format(", with a terminal value of {} ({})", usd(t->number_at("usd").value_or(0)),
+                      method == "resale" ? "the fleet's resale value at the horizon" : method);
+      if (const auto without = finance.number_at("npv_without_terminal_usd")) {
+        line += fmt::format("; {} without it", usd(*without));
+      }
+    }
+    if (const auto o = finance.get("opening_value")) {
+      line += fmt::format(", and the fleet in hand at the start counted at {} ({})",
+                          usd(o->number_at("usd").value_or(0)),
+                          o->get("method") ? o->at("method").text() : "");
+    }
+    page.answer.push_back(line + ".");
+  }
+  if (const auto reps = root.get("replications")) {
+    if (const auto metrics = reps->get("metrics")) {
+      if (const auto npv = metrics->get("finance_npv_usd")) {
+        const auto low = npv->number_at("ci95_low");
+        const auto high = npv->number_at("ci95_high");
+        if (low && high) {
+          page.answer.push_back(fmt::format(
+              "Across {:.0f} replications the NPV averages {} (95% CI {} to {}); the charts "
+              "below show replication 0.",
+              reps->number_at("count").value_or(0), usd(npv->number_at("mean").value_or(0)),
+              usd(*low), usd(*high)));
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Page run_page(const fs::path& dir) {
@@ -293,6 +368,7 @@ Page run_page(const fs::path& dir) {
              "book value columns: only GPU use is charted.");
     return page;
   }
+  answer_run(page, dir, *finance, root);
   revenue_and_price_charts(page, ts);
   api_charts(page, ts.periods, *finance);
   add_chart(page, "Profit and loss over the run", "waterfall",
