@@ -98,8 +98,8 @@ void answer_comparison(Page& page, const std::vector<MetricEstimates>& all,
   std::string first = fmt::format("By {}, {} is the best of the {} plans: {}", metric_label(key),
                                   best, plans.size(), format_metric(key, *b.mean));
   if (b.low && b.high) {
-    first +=
-        fmt::format(" (95% CI {} to {})", format_metric(key, *b.low), format_metric(key, *b.high));
+    const auto [lo_text, hi_text] = format_interval(key, *b.low, *b.high);
+    first += fmt::format(" (95% CI {} to {})", lo_text, hi_text);
   }
   page.answer.push_back(first + ".");
   // Differences from the best: exact paired intervals against the baseline (comparison.json
@@ -132,9 +132,10 @@ void answer_comparison(Page& page, const std::vector<MetricEstimates>& all,
     if (half) {
       const double lo = mean - *half;
       const double hi = mean + *half;
-      line += fmt::format(" ({}95% CI {} to {}); the interval {} zero",
-                          exact ? "" : "conservative ", signed_amount(key, lo),
-                          signed_amount(key, hi), lo > 0 || hi < 0 ? "excludes" : "includes");
+      const auto [lo_text, hi_text] = format_interval(key, lo, hi, true);
+      line +=
+          fmt::format(" ({}95% CI {} to {}); the interval {} zero", exact ? "" : "conservative ",
+                      lo_text, hi_text, lo > 0 || hi < 0 ? "excludes" : "includes");
       if (!(lo > 0 || hi < 0)) line += ", so the replications do not tell the two apart";
     }
     page.answer.push_back(line + ".");

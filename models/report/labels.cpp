@@ -228,6 +228,27 @@ json value_axis(Unit unit, double lo, double hi, const std::string& title) {
   return {{"axis", axis}, {"scale", {{"domain", {first, last}}, {"nice", false}, {"zero", false}}}};
 }
 
+std::pair<std::string, std::string> format_interval(const std::string& metric, double lo, double hi,
+                                                    bool sign) {
+  const auto with_sign = [sign](double x, std::string text) {
+    return sign && x >= 0 ? "+" + text : text;
+  };
+  std::string a = format_metric(metric, lo);
+  std::string b = format_metric(metric, hi);
+  const Unit unit = metric_info(metric).unit;
+  if (a == b && lo != hi && (unit == Unit::usd || unit == Unit::fraction)) {
+    const double largest = std::max(std::abs(lo), std::abs(hi));
+    TickFormat f = tick_format(unit, largest, std::abs(hi - lo));
+    if (unit == Unit::fraction) f.decimals = std::max(f.decimals, 2);
+    for (; f.decimals <= 9; ++f.decimals) {
+      a = format_with(f, lo);
+      b = format_with(f, hi);
+      if (a != b) break;
+    }
+  }
+  return {with_sign(lo, a), with_sign(hi, b)};
+}
+
 std::pair<double, double> value_range(const json& values, const std::vector<std::string>& fields,
                                       bool with_zero) {
   double lo = with_zero ? 0 : std::numeric_limits<double>::infinity();

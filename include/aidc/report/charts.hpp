@@ -78,6 +78,11 @@ std::pair<double, double> stacked_range(const nlohmann::json& values, const std:
 /// Sets `encoding`'s axis and scale to value_axis(unit, range, title).
 void set_value_axis(nlohmann::json& encoding, Unit unit, std::pair<double, double> range,
                     const std::string& title);
+/// The ends of an interval of `metric`, with more decimals than format_metric when it would
+/// show both ends alike ("$1.24B to $1.24B" becomes "$1.2437B to $1.2438B"); `sign` writes
+/// "+" before positive values.
+std::pair<std::string, std::string> format_interval(const std::string& metric, double lo, double hi,
+                                                    bool sign = false);
 /// The labels a value_axis shows, computed as its label expression does (for tests).
 std::vector<std::string> axis_labels(const nlohmann::json& axis);
 
