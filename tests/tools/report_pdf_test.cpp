@@ -154,3 +154,23 @@ TEST_CASE("aidc report --pdf without Chromium writes the page and says what is m
   CHECK(std::filesystem::exists(run / "report.html"));
   CHECK_FALSE(std::filesystem::exists(run / "report.pdf"));
 }
+
+TEST_CASE("aidc report --pdf when Chromium fails shows its exit status and last lines",
+          "[report][pdf]") {
+  const aidc::test::TempDir dir;
+  const auto run = report_pdf_test::made_folder(dir, "run", "spare-capacity.json");
+  // A stand-in that prints twelve lines and exits with status 3, writing no PDF.
+  const auto failing = dir / "failing-chromium";
+  aidc::test::write_file(failing,
+                         "#!/bin/sh\nfor i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo "
+                         "\"line $i\"; done\nexit 3\n");
+  std::filesystem::permissions(failing, std::filesystem::perms::owner_all);
+  const auto o = aidc::test::run_aidc(dir, "report " + aidc::test::quoted(run) + " --pdf",
+                                      {{"CHROMIUM", failing.string()}});
+  INFO("report stderr:\n" << o.err);
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.err, Catch::Contains("exit status 3") && Catch::Contains("line 12") &&
+                        Catch::Contains("line 3") && !Catch::Contains("line 2\n"));
+  CHECK(std::filesystem::exists(run / "report.html"));
+  CHECK_FALSE(std::filesystem::exists(run / "report.pdf"));
+}
