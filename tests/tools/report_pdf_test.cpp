@@ -118,7 +118,7 @@ void check_pdf(const TempDir& dir, const fs::path& folder) {
 
 /// The output folder of `aidc COMMAND scenarios/SCENARIO --out DIR/COMMAND`.
 fs::path made_folder(const TempDir& dir, const std::string& command, const std::string& scenario) {
-  const fs::path folder = dir / command;
+  fs::path folder = dir / command;
   const Outcome o = run_aidc(
       dir, command + " " + quoted(fs::path(aidc::test::source_path("scenarios/" + scenario))) +
                " --out " + quoted(folder));
