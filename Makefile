@@ -4,7 +4,8 @@
 DEBIAN_PACKAGES := cmake make g++ libboost-dev libboost-graph-dev libboost-random-dev \
   libeigen3-dev nlohmann-json3-dev libcli11-dev catch2 libfmt-dev libsqlite3-dev libbenchmark-dev clang-format \
   libnlopt-cxx-dev
-# make test also renders the HTML report in headless Chromium, checks the answers table of
+# make test also renders the HTML report in headless Chromium (and reads the text of its PDF
+# with poppler-utils' pdftotext), checks the answers table of
 # scenarios/README.md with python3, and runs clang-tidy's checks through clangd (with clang for
 # the compile commands they read).
 TIDY_PACKAGES := clang clangd
@@ -15,7 +16,7 @@ FUZZ_PACKAGES := clang libclang-rt-dev
 # tests start themselves.
 CLUSTER_PACKAGES := openmpi-bin libopenmpi-dev libboost-mpi-dev libboost-serialization-dev \
   slurmctld slurmd slurm-client munge
-TEST_PACKAGES := chromium python3 $(TIDY_PACKAGES) $(FUZZ_PACKAGES) $(CLUSTER_PACKAGES)
+TEST_PACKAGES := chromium poppler-utils python3 $(TIDY_PACKAGES) $(FUZZ_PACKAGES) $(CLUSTER_PACKAGES)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SCENARIO ?= scenarios/default.json
 RELEASE := build/release

@@ -123,6 +123,24 @@ section.answer li { margin: 0.3em 0; line-height: 1.4; }
 .note { color: #7a5b00; background: #fff8e1; border-left: 3px solid #f0c000; padding: 0.4em 0.8em;
         font-size: 0.9em; }
 footer { color: #888; font-size: 0.8em; padding: 0 2em 2em; }
+@media print {
+  @page { size: A4; margin: 14mm 12mm 16mm; }
+  body { background: #fff; color: #000; }
+  header { background: none; border-bottom: 1px solid #bbb; padding: 0 0 0.4em;
+           break-inside: avoid; break-after: avoid; }
+  dl.facts, dl.facts div { break-inside: avoid; }
+  main { padding: 0; max-width: none; }
+  section { background: none; border: none; border-radius: 0; margin: 1em 0; padding: 0;
+            break-inside: avoid; }
+  section h2 { break-after: avoid; }
+  section.answer { border-left: 3px solid #4c78a8; padding-left: 0.8em; }
+  .note { background: none; }
+  .chart { min-height: 0; }
+  .chart svg, .chart canvas { max-width: 100%; height: auto; }
+  .chart:not([data-rendered])::before { content: "This chart was not drawn before printing."; }
+  * { box-shadow: none !important; text-shadow: none !important; }
+  footer { color: #666; padding: 0.8em 0 0; break-before: avoid; break-inside: avoid; }
+}
 )";
 
 // Draws every chart; data-rendered tells a reader (or a test) when each has been drawn.
