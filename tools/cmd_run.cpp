@@ -30,6 +30,22 @@ struct RunOptions {
   bool force = false;
 };
 
+/// Appends the rows of one replication's timeseries.csv to replication_timeseries.csv's text,
+/// each led by the replication; the header (led by "replication") with the first.
+void append_replication_rows(std::string& out, const std::string& csv, std::size_t replication) {
+  std::size_t at = csv.find('\n');
+  if (at == std::string::npos) return;
+  if (out.empty()) out += "replication," + csv.substr(0, at + 1);
+  const std::string lead = fmt::format("{},", replication);
+  for (++at; at < csv.size();) {
+    std::size_t end = csv.find('\n', at);
+    end = end == std::string::npos ? csv.size() : end + 1;
+    out += lead;
+    out.append(csv, at, end - at);
+    at = end;
+  }
+}
+
 void run_command(const RunOptions& opt) {
   check_out_folder(opt.out_dir);  // before the work, not after it
   nlohmann::json doc = read_json_file(opt.scenario_path);
@@ -49,10 +65,20 @@ void run_command(const RunOptions& opt) {
   // together, so replication 0 runs beside the others rather than before them.
   std::optional<RunOnce> first;
   double wall_seconds = 0;
+  // With an output folder, each replication's timeseries.csv too, for
+  // replication_timeseries.csv, written after them all.
+  const bool keep_timeseries = !opt.out_dir.empty() && opt.replications > 1;
   std::vector<experiment::Metrics> rest(opt.replications - 1);
+  std::vector<std::string> rest_timeseries(keep_timeseries ? opt.replications - 1 : 0);
   experiment::parallel_for(opt.replications, opt.threads, [&](std::size_t r) {
     if (r > 0) {
-      rest[r - 1] = experiment::run_metrics(scenario, r);
+      if (!keep_timeseries) {
+        rest[r - 1] = experiment::run_metrics(scenario, r);
+        return;
+      }
+      const RunOnce other = run_once(scenario, r);
+      rest[r - 1] = experiment::flatten_metrics(other.summary);
+      rest_timeseries[r - 1] = other.timeseries_csv(scenario);
       return;
     }
     const auto start = std::chrono::steady_clock::now();
@@ -93,13 +119,24 @@ void run_command(const RunOptions& opt) {
   }
   if (!fits.empty()) run_json["demand_fits"] = fits;
   if (!opt.out_dir.empty()) {
+    std::string timeseries = run.timeseries_csv(scenario);
+    std::string all_timeseries;
+    if (keep_timeseries) {
+      append_replication_rows(all_timeseries, timeseries, 0);
+      for (std::size_t r = 1; r < opt.replications; ++r) {
+        append_replication_rows(all_timeseries, rest_timeseries[r - 1], r);
+        std::string().swap(rest_timeseries[r - 1]);
+      }
+    }
     std::vector<std::pair<std::string, std::string>> files{
         {"summary.json", run.summary_text()},
-        {"timeseries.csv", run.timeseries_csv(scenario)},
+        {"timeseries.csv", std::move(timeseries)},
         {"run.json", run_json.dump(2) + "\n"}};
     if (replications) {
       files.emplace_back("replications.csv", experiment::replications_csv(*replications));
     }
+    if (keep_timeseries)
+      files.emplace_back("replication_timeseries.csv", std::move(all_timeseries));
     write_files_atomically(opt.out_dir, files, Manifest::write);
   }
   fmt::print("{}", summary_table(scenario, result, statements));
@@ -116,8 +153,10 @@ void setup_run_command(CLI::App& app) {
   auto opt = std::make_shared<RunOptions>();
   auto* cmd = app.add_subcommand("run", "Simulate one scenario and print its summary");
   cmd->add_option("scenario", opt->scenario_path, "Scenario JSON file")->required();
-  cmd->add_option("--out", opt->out_dir,
-                  "Write summary.json, timeseries.csv and run.json into this folder");
+  cmd->add_option(
+      "--out", opt->out_dir,
+      "Write summary.json, timeseries.csv and run.json into this folder (with -n above 1, "
+      "also replications.csv and replication_timeseries.csv)");
   cmd->add_option("--seed", opt->seed, "Override the scenario seed");
   cmd->add_option("--set", opt->assignments,
                   "Override a value before validation: /json/pointer=VALUE (repeatable)");

@@ -120,6 +120,11 @@ Ledger pool_statements(const Scenario& s, const RunResult& r, FinanceResult& out
     const auto it = f.resale.find(s.pools[p].gpu);
     return it == f.resale.end() ? 0.0 : cost_of(p) * resale_share(it->second, age_at(p, t));
   };
+  // The resale value of the pool's GPUs if owned and in service at `t`.
+  auto in_service_resale_at = [&](std::size_t p, sim::Time t) {
+    const auto& pool = s.pools[p];
+    return pool.in_service < t && pool.retire > t ? resale_at(p, t) : 0.0;
+  };
   auto date_at = [&](sim::Time t) { return s.date_of(t); };
 
   // Depreciation schedules; MACRS conventions depend on what the fleet placed in service.
@@ -342,11 +347,17 @@ Ledger pool_statements(const Scenario& s, const RunResult& r, FinanceResult& out
   for (std::size_t p = 0; p < n; ++p) {
     const auto& pool = s.pools[p];
     if (cost_of(p) <= 0) continue;
-    if (pool.in_service < r.window_end && pool.retire > r.window_end) {
-      ledger.closing_resale += resale_at(p, r.window_end);
-    }
+    ledger.closing_resale += in_service_resale_at(p, r.window_end);
     if (pool.ordered < r.window_end && pool.acquired >= r.window_end) {
       ledger.closing_prepaid += f.pool_deposit_fraction[p] * cost_of(p);
+    }
+  }
+  // The market value of each row: its pool's GPUs in service at the row's end, at resale.
+  out.market_value_usd.assign(r.rows.size(), std::nullopt);
+  for (std::size_t i = 0; i < r.rows.size(); ++i) {
+    const std::size_t p = r.rows[i].pool;
+    if (f.resale.count(s.pools[p].gpu)) {
+      out.market_value_usd[i] = in_service_resale_at(p, r.rows[i].end);
     }
   }
   // Inference demand left unserved, valued at the inference transfer price.

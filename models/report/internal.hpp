@@ -201,8 +201,8 @@ std::string render_html(const Page& page, const fs::path& dir);
 
 // A run folder (run_page.cpp)
 
-/// Reads timeseries.csv; with `summary` (for break-even prices) it also values the fleet at
-/// market prices (see market_value_caption()).
+/// Reads timeseries.csv, with the fleet's market value where it has market_value_usd (see
+/// market_value_caption()); `summary` is not used.
 Timeseries read_timeseries(const fs::path& path, const json* summary);
 std::string market_value_caption();
 /// The GPU-use chart of a run (or of a plan of a comparison).

@@ -7,18 +7,12 @@
 
 namespace aidc::report {
 
-/// The realized on-demand price of a GPU type in a period, from its revenue and hours.
-struct PriceSum {
-  double revenue = 0, hours = 0;
-};
-
-Timeseries read_timeseries(const fs::path& path, const json* summary) {
+Timeseries read_timeseries(const fs::path& path, const json* /*summary*/) {
   const Csv csv = Csv::read(path);
   const auto classes = class_names();
   const std::size_t c_period = csv.column("period");
   const std::size_t c_start = csv.column("period_start");
   const std::size_t c_end = csv.column("period_end");
-  const std::size_t c_gpu = csv.column("gpu");
   const std::size_t c_installed = csv.column("installed_gpu_hours");
   const std::size_t c_busy = csv.column("busy_gpu_hours");
   const std::size_t c_idle = csv.column("idle_gpu_hours");
@@ -29,21 +23,18 @@ Timeseries read_timeseries(const fs::path& path, const json* summary) {
 
   Timeseries ts;
   ts.has_finance = csv.has("revenue_usd");
-  std::size_t c_revenue = 0, c_internal = 0, c_ebitda = 0, c_depreciation = 0, c_fcf = 0, c_nbv = 0;
+  std::size_t c_revenue = 0, c_internal = 0, c_ebitda = 0, c_fcf = 0, c_nbv = 0;
   std::vector<std::size_t> c_class_revenue;
   if (ts.has_finance) {
     c_revenue = csv.column("revenue_usd");
     c_internal = csv.column("internal_value_usd");
     c_ebitda = csv.column("ebitda_usd");
-    c_depreciation = csv.column("depreciation_usd");
     c_fcf = csv.column("free_cash_flow_usd");
     c_nbv = csv.column("net_book_value_usd");
     for (const auto& name : classes) c_class_revenue.push_back(csv.column(name + "_revenue_usd"));
   }
 
   std::map<long, Period> by_index;
-  std::map<std::pair<long, std::string>, PriceSum> on_demand;  // (period, gpu)
-  const std::size_t od = index(WorkClass::on_demand);
   for (std::size_t r = 0; r < csv.size(); ++r) {
     const double index = csv.number(r, c_period);
     if (index != std::floor(index) || index < 0) {
@@ -75,52 +66,17 @@ Timeseries read_timeseries(const fs::path& path, const json* summary) {
       for (std::size_t c = 0; c < kClassCount; ++c) {
         p.class_revenue[c] += csv.number(r, c_class_revenue[c]);
       }
-      PriceSum& s = on_demand[{key, csv.text(r, c_gpu)}];
-      s.revenue += csv.number(r, c_class_revenue[od]);
-      s.hours += csv.number(r, c_class[od]);
     }
   }
 
-  // Market value, pool by pool: the period's earnings with every busy GPU-hour at the market
-  // price, less the period's cash costs, kept up for the periods left on the book schedule.
-  if (ts.has_finance) {
-    for (auto& [key, p] : by_index) p.market_value = 0.0;
+  // Market value: the resale value of the pools' GPUs in service at each period's end, summed
+  // over the rows that have it (empty where the scenario has no resale curve for the type).
+  if (csv.has("market_value_usd")) {
+    const std::size_t c_market = csv.column("market_value_usd");
     for (std::size_t r = 0; r < csv.size(); ++r) {
-      const long key = static_cast<long>(csv.number(r, c_period));
-      Period& p = by_index[key];
-      const std::string& gpu = csv.text(r, c_gpu);
-      std::optional<double> price;
-      const PriceSum& s = on_demand[{key, gpu}];
-      if (s.hours > 0) {
-        price = s.revenue / s.hours;
-      } else if (summary) {
-        const json* be = nullptr;
-        if (summary->contains("finance") && (*summary)["finance"].is_object()) {
-          const json& f = (*summary)["finance"];
-          if (f.contains("break_even_rental_price") && f["break_even_rental_price"].is_object() &&
-              f["break_even_rental_price"].contains(gpu)) {
-            be = &f["break_even_rental_price"][gpu];
-          }
-        }
-        if (be && be->is_object() && be->contains("full_cost_usd_per_gpu_hour") &&
-            (*be)["full_cost_usd_per_gpu_hour"].is_number()) {
-          price = (*be)["full_cost_usd_per_gpu_hour"].get<double>();
-        }
-      }
-      const double book = csv.number(r, c_nbv);
-      const double depreciation = csv.number(r, c_depreciation);
-      if (depreciation <= 0) {
-        *p.market_value += book;  // nothing left to depreciate: counted at book value
-        continue;
-      }
-      if (!price) {
-        *p.market_value += book;  // no market price for this type in the run: at book value
-        continue;
-      }
-      const double cash_costs =
-          csv.number(r, c_revenue) + csv.number(r, c_internal) - csv.number(r, c_ebitda);
-      const double earnings = csv.number(r, c_busy) * *price - cash_costs;
-      *p.market_value += std::max(earnings, 0.0) * book / depreciation;
+      if (csv.text(r, c_market).empty()) continue;
+      Period& p = by_index[static_cast<long>(csv.number(r, c_period))];
+      p.market_value = p.market_value.value_or(0.0) + csv.number(r, c_market);
     }
   }
   for (auto& [key, p] : by_index) ts.periods.push_back(std::move(p));
@@ -128,14 +84,11 @@ Timeseries read_timeseries(const fs::path& path, const json* summary) {
 }
 
 std::string market_value_caption() {
-  return "Market value is what the fleet can still earn at market prices: for each pool, the "
-         "period's busy GPU-hours at the period's realized on-demand price for its GPU type (the "
-         "full-cost break-even price from summary.json where nothing was rented on demand), less "
-         "the period's cash costs, "
-         "floored at zero and kept up for the periods left on the book schedule (net book value "
-         "divided by the period's depreciation), undiscounted. A pool that no longer "
-         "depreciates, or whose GPU type has no price in the run (never rented on demand and no "
-         "break-even price), counts at its book value.";
+  return "Market value is what the GPUs in service at each period's end would sell for: for "
+         "each pool, the resale share of the scenario's resale curve for its GPU type at the "
+         "GPUs' age then, times their purchase cost, as the finance layer values a sale at the "
+         "horizon (timeseries.csv's market_value_usd), summed over the pools. Pools whose GPU "
+         "type has no resale curve are left out; without any curve there is no line.";
 }
 
 void utilization_chart(Page& page, const Timeseries& ts, const std::string& id,

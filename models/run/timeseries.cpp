@@ -54,7 +54,12 @@ std::string timeseries_csv(const Scenario& s, const RunResult& r, const FinanceR
         "debt_drawn_usd,debt_repaid_usd,equity_cash_flow_usd,debt_outstanding_usd,"
         "deferred_tax_liability_usd,loss_carryforward_usd";
   }
-  out += ",inference_served_gpu_hours,api_input_tokens,api_output_tokens\n";
+  out += ",inference_served_gpu_hours,api_input_tokens,api_output_tokens";
+  out +=
+      ",inference_demand_gpu_hours,inference_unserved_gpu_hours,api_demand_tokens,"
+      "api_served_tokens,api_unserved_tokens";
+  if (fin) out += ",market_value_usd";
+  out += '\n';
   const auto row_line = [&](const PeriodRow& row, const std::string& pool, const std::string& gpu) {
     const auto& g = row.gpu_seconds;
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}", row.period,
@@ -71,8 +76,16 @@ std::string timeseries_csv(const Scenario& s, const RunResult& r, const FinanceR
     const PeriodRow& row = r.rows[i];
     row_line(row, s.pools[row.pool].id, s.pools[row.pool].gpu);
     if (fin) money_columns(out, fin->rows[i]);
-    out += fmt::format(",{},{},{}\n", row.gpu_seconds.inference_served_gpu_hours,
-                       row.gpu_seconds.api_input_tokens, row.gpu_seconds.api_output_tokens);
+    const GpuSeconds& g = row.gpu_seconds;
+    out += fmt::format(",{},{},{},{},{},{},{},{}", g.inference_served_gpu_hours, g.api_input_tokens,
+                       g.api_output_tokens, g.inference_demand_gpu_hours,
+                       g.inference_unserved_gpu_hours, g.api_demand_tokens,
+                       g.api_input_tokens + g.api_output_tokens, g.api_unserved_tokens);
+    if (fin) {
+      const auto& market = fin->market_value_usd;
+      out += i < market.size() && market[i] ? fmt::format(",{:.2f}", *market[i]) : ",";
+    }
+    out += '\n';
     // After a period's pools, the entity's line: tax, interest and debt.
     const bool last_of_period = i + 1 == r.rows.size() || r.rows[i + 1].period != row.period;
     if (fin && last_of_period && row.period < fin->entity.size()) {
@@ -82,7 +95,7 @@ std::string timeseries_csv(const Scenario& s, const RunResult& r, const FinanceR
       }
       row_line(entity, kEntityRow, "");
       money_columns(out, fin->entity[row.period]);
-      out += ",0,0,0\n";
+      out += ",0,0,0,0,0,0,0,0,\n";  // no market value: the entity owns no GPUs
     }
   }
   return out;

@@ -127,8 +127,10 @@ class Inference final : public Workload {
       GpuSeconds& acc = k_.fleet[p].acc;
       if (api_) {
         acc.api_input_tokens = acc.api_output_tokens = 0;
+        acc.api_demand_tokens = acc.api_unserved_tokens = 0;
       } else {
         acc.inference_served_gpu_hours = 0;
+        acc.inference_demand_gpu_hours = acc.inference_unserved_gpu_hours = 0;
       }
     }
   }
@@ -220,6 +222,7 @@ class Inference final : public Workload {
         }
       }
       served = std::min(served, demand_gpus_);
+      attribute_demand(hours, served);
       if (api_) {
         const double demand = demand_gpus_ * hours * kSecondsPerHour;
         const double done = served * hours * kSecondsPerHour;
@@ -235,6 +238,52 @@ class Inference final : public Workload {
     last_demand_at_ = t;
   }
 
+  /// Shares the demand of a stretch of `hours` among the pools (GpuSeconds's
+  /// inference_demand_gpu_hours, api_demand_tokens): in proportion to what each served, or
+  /// when nothing was served to the eligible pools in service by capacity, then to the
+  /// eligible pools by capacity, then to every pool alike. `served` is the fleet's service
+  /// rate, at most the demand.
+  void attribute_demand(double hours, double served) {
+    if (demand_gpus_ <= 0) return;
+    std::vector<double>& weight = weights_;
+    weight.assign(k_.fleet.size(), 0.0);
+    double sum = 0;
+    if (served > 0) {
+      for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
+        weight[p] = static_cast<double>(k_.fleet[p].held[index_]) * rate_[p];
+        sum += weight[p];
+      }
+    }
+    for (const bool in_service_only : {true, false}) {
+      if (sum > 0) break;
+      for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
+        const Pool& pool = k_.fleet[p];
+        if (!eligible_[p] || (in_service_only && !pool.in_service)) continue;
+        weight[p] = static_cast<double>(pool.installed) * rate_[p];
+        sum += weight[p];
+      }
+    }
+    if (sum <= 0) {
+      weight.assign(k_.fleet.size(), 1.0);
+      sum = static_cast<double>(k_.fleet.size());
+    }
+    const double unit = api_ ? hours * kSecondsPerHour : hours;
+    const double demand = demand_gpus_ * unit;
+    const double unserved = (demand_gpus_ - served) * unit;
+    for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
+      if (weight[p] <= 0) continue;
+      const double share = weight[p] / sum;
+      GpuSeconds& acc = k_.fleet[p].acc;
+      if (api_) {
+        acc.api_demand_tokens += demand * share;
+        acc.api_unserved_tokens += unserved * share;
+      } else {
+        acc.inference_demand_gpu_hours += demand * share;
+        acc.inference_unserved_gpu_hours += unserved * share;
+      }
+    }
+  }
+
   WorkClass class_;
   std::size_t index_;
   bool api_;
@@ -246,6 +295,7 @@ class Inference final : public Workload {
   std::vector<bool> eligible_;
   std::vector<std::uint32_t> fastest_first_;  // eligible pools by rate, fastest first, then id
   std::vector<std::uint32_t> in_service_;     // work space of balance()
+  std::vector<double> weights_;               // work space of attribute_demand()
   double demand_gpus_ = 0;   // in the class's unit: H100-equivalent GPUs, or tokens/s
   double output_share_ = 0;  // api: of the demand now, the share of output tokens
   double segment_demand_in_ = 0, segment_demand_out_ = 0;  // api: tokens since the last cut

@@ -19,6 +19,10 @@ GpuSeconds& GpuSeconds::operator+=(const GpuSeconds& o) {
   inference_served_gpu_hours += o.inference_served_gpu_hours;
   api_input_tokens += o.api_input_tokens;
   api_output_tokens += o.api_output_tokens;
+  inference_demand_gpu_hours += o.inference_demand_gpu_hours;
+  inference_unserved_gpu_hours += o.inference_unserved_gpu_hours;
+  api_demand_tokens += o.api_demand_tokens;
+  api_unserved_tokens += o.api_unserved_tokens;
   training_lost += o.training_lost;
   return *this;
 }

@@ -8,7 +8,9 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "aidc/experiment/sweep.hpp"
@@ -58,9 +60,34 @@ TEST_CASE("aidc run --replications writes the same files on 1 and 3 threads", "[
       run_aidc(dir, "run " + quoted(dir / "base.json") + " -n 5 -j 3 --out " + quoted(dir / "b"));
   REQUIRE(a.exit_code == 0);
   REQUIRE(b.exit_code == 0);
-  for (const char* f : {"summary.json", "timeseries.csv", "replications.csv"}) {
+  for (const char* f :
+       {"summary.json", "timeseries.csv", "replications.csv", "replication_timeseries.csv"}) {
     CAPTURE(f);
     CHECK(read_file(dir / "a" / f) == read_file(dir / "b" / f));
+  }
+  // replication_timeseries.csv: `replication` and timeseries.csv's columns; replication 0's
+  // rows are timeseries.csv's, then replications 1 to 4 with as many rows each.
+  {
+    const std::string series = read_file(dir / "a" / "timeseries.csv");
+    const std::string all = read_file(dir / "a" / "replication_timeseries.csv");
+    std::string first;  // replication 0's part, without its leading "0,"
+    std::istringstream in(all);
+    std::string line;
+    REQUIRE(std::getline(in, line));
+    CHECK(line + "\n" == "replication," + series.substr(0, series.find('\n') + 1));
+    first = line.substr(std::string("replication,").size()) + "\n";
+    std::map<std::string, std::size_t> rows;
+    std::string last = "0";
+    while (std::getline(in, line)) {
+      const std::string r = line.substr(0, line.find(','));
+      CHECK(std::stoi(r) >= std::stoi(last));
+      last = r;
+      ++rows[r];
+      if (r == "0") first += line.substr(2) + "\n";
+    }
+    CHECK(first == series);
+    REQUIRE(rows.size() == 5);
+    for (const auto& [r, n] : rows) CHECK(n == rows["0"]);
   }
   const auto summary = nlohmann::json::parse(read_file(dir / "a" / "summary.json"));
   const auto& npv = summary["replications"]["metrics"]["finance_npv_usd"];
@@ -69,6 +96,18 @@ TEST_CASE("aidc run --replications writes the same files on 1 and 3 threads", "[
   CHECK(npv["ci95_low"].get<double>() < npv["mean"].get<double>());
   CHECK(npv["mean"].get<double>() < npv["ci95_high"].get<double>());
   CHECK_THAT(a.out, Catch::Contains("across 5 replications"));
+}
+
+TEST_CASE("aidc run writes replication_timeseries.csv only with more than one replication",
+          "[cli][experiment]") {
+  TempDir dir;
+  write_file(dir / "base.json", kBase);
+  REQUIRE(
+      run_aidc(dir, "run " + quoted(dir / "base.json") + " --out " + quoted(dir / "a")).exit_code ==
+      0);
+  CHECK(fs::exists(dir / "a" / "timeseries.csv"));
+  CHECK_FALSE(fs::exists(dir / "a" / "replication_timeseries.csv"));
+  CHECK_FALSE(fs::exists(dir / "a" / "replications.csv"));
 }
 
 TEST_CASE("aidc compare writes comparison.csv, comparison.json and each plan's run",

@@ -174,7 +174,12 @@ struct TokenEconomics {
 };
 
 struct FinanceResult {
-  std::vector<Statement> rows;     // parallel to the reporting rows (period x pool)
+  std::vector<Statement> rows;  // parallel to the reporting rows (period x pool)
+  /// Parallel to the rows: the resale value, at the row's end, of the pool's GPUs in service
+  /// then (zero before they enter service and once retired), by the same curve the opening
+  /// and terminal values use; nullopt when the finance section has no resale curve for the
+  /// pool's GPU type.
+  std::vector<std::optional<double>> market_value_usd;
   std::vector<Statement> entity;   // by period: the entity's own lines
   std::vector<Statement> periods;  // fleet totals by period: rows + entity
   Statement total;

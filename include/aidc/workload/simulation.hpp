@@ -33,6 +33,16 @@ struct GpuSeconds {
   /// Tokens the pool served to outside model-access customers (class `api`), input and output.
   double api_input_tokens = 0;
   double api_output_tokens = 0;
+  /// The class's demand attributed to this pool, and the part of it left unserved: the
+  /// demand of each stretch between changes is shared among the pools in proportion to what
+  /// each served in it (when nothing was served: to the eligible pools in service by their
+  /// capacity, GPUs times what a GPU serves; else to the eligible pools by capacity; else to
+  /// every pool alike), so the pools add up to the class's totals. Inference in
+  /// H100-equivalent GPU-hours, `api` in tokens (input and output together).
+  double inference_demand_gpu_hours = 0;
+  double inference_unserved_gpu_hours = 0;
+  double api_demand_tokens = 0;
+  double api_unserved_tokens = 0;
   GpuSeconds& operator+=(const GpuSeconds& o);
 };
 
