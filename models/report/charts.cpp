@@ -453,4 +453,46 @@ json estimate_panels(const json& values, const std::vector<std::string>& plans, 
   return spec;
 }
 
+double quantile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const double h = (static_cast<double>(values.size()) - 1) * p;
+  const auto below = static_cast<std::size_t>(std::floor(h));
+  const std::size_t above = std::min(below + 1, values.size() - 1);
+  return values[below] + (h - static_cast<double>(below)) * (values[above] - values[below]);
+}
+
+json band_spec(const std::vector<BandPoint>& points, const std::string& end, Unit unit,
+               const std::string& title) {
+  json values = json::array();
+  for (const auto& p : points) {
+    values.push_back({{"t", p.t}, {"median", p.median}, {"low", p.low}, {"high", p.high}});
+  }
+  if (!points.empty()) {
+    const auto& last = points.back();
+    values.push_back({{"t", end}, {"median", last.median}, {"low", last.low}, {"high", last.high}});
+  }
+  json spec = vega_lite(values);
+  spec["width"] = "container";
+  spec["height"] = 240;
+  json band;
+  band["mark"] = {
+      {"type", "area"}, {"interpolate", "step-after"}, {"opacity", 0.25}, {"color", "#4c78a8"}};
+  band["encoding"] = {{"x", time_x("t")},
+                      {"y", {{"field", "low"}, {"type", "quantitative"}}},
+                      {"y2", {{"field", "high"}}}};
+  set_value_axis(band["encoding"]["y"], unit, value_range(values, {"low", "high"}, false), title);
+  json line;
+  line["mark"] = {{"type", "line"}, {"interpolate", "step-after"}, {"color", "#4c78a8"}};
+  line["encoding"] = {
+      {"x", time_x("t")},
+      {"y", {{"field", "median"}, {"type", "quantitative"}}},
+      {"tooltip", json::array({tooltip_field("t", "period from", "temporal"),
+                               tooltip_field("median", "median", "quantitative", ",.4~g"),
+                               tooltip_field("low", "5%", "quantitative", ",.4~g"),
+                               tooltip_field("high", "95%", "quantitative", ",.4~g")})}};
+  spec["layer"] = json::array({band, line});
+  return spec;
+}
+
 }  // namespace aidc::report

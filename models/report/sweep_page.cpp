@@ -97,20 +97,31 @@ void tornado_charts(Page& page, const fs::path& dir) {
       add_note(page, heading, "tornado.csv has no complete row for this metric.");
       continue;
     }
-    std::stable_sort(bars.begin(), bars.end(),
-                     [](const TornadoBar& a, const TornadoBar& b) { return a.swing > b.swing; });
-    // The answer: the inputs that move the metric most, largest swing first.
-    std::string movers;
-    for (std::size_t b = 0; b < bars.size() && b < 3; ++b) {
-      const TornadoBar& t = bars[b];
-      movers += fmt::format(
-          "{}{} ({} at {}, {} at {}: a swing of {})",
-          b == 0 ? "" : (b + 1 == std::min<std::size_t>(bars.size(), 3) ? ", then " : ", "),
-          t.parameter, format_metric(metric, t.low), t.low_value, format_metric(metric, t.high),
-          t.high_value, format_metric(metric, t.swing));
+    std::stable_sort(bars.begin(), bars.end(), [](const TornadoBar& a, const TornadoBar& b) {
+      return std::abs(a.swing) > std::abs(b.swing);
+    });
+    // The answer: the inputs that move the metric most, largest swing first (those that do
+    // not move it at the precision shown are left out).
+    std::vector<const TornadoBar*> moving;
+    for (const auto& t : bars) {
+      if (moving.size() < 3 && format_metric(metric, t.low) != format_metric(metric, t.high)) {
+        moving.push_back(&t);
+      }
     }
-    page.answer.push_back(fmt::format("{} (base {}) moves most with {}.", metric_label(metric),
-                                      format_metric(metric, bars.front().base), movers));
+    std::string movers;
+    for (std::size_t b = 0; b < moving.size(); ++b) {
+      const TornadoBar& t = *moving[b];
+      movers +=
+          fmt::format("{}{} ({} at {}, {} at {}: a swing of {})",
+                      b == 0 ? "" : (b + 1 == moving.size() ? ", then " : ", "), t.parameter,
+                      format_metric(metric, t.low), t.low_value, format_metric(metric, t.high),
+                      t.high_value, format_metric(metric, std::abs(t.swing)));
+    }
+    page.answer.push_back(
+        moving.empty() ? fmt::format("No input of the sweep moves {} (base {}).",
+                                     metric_label(metric), format_metric(metric, bars.front().base))
+                       : fmt::format("{} (base {}) moves most with {}.", metric_label(metric),
+                                     format_metric(metric, bars.front().base), movers));
     const json spec = tornado_spec(metric, bars);
     add_chart(page, heading, fmt::format("tornado-{}", i + 1), spec,
               fmt::format("From tornado.csv: {} with each parameter at its low and at its high "

@@ -142,6 +142,19 @@ nlohmann::json value_spec(const std::vector<Period>& periods, std::optional<doub
 
 // The comparison page's charts.
 
+/// The `p` quantile (0..1) of `values` by linear interpolation between order statistics
+/// (Hyndman and Fan's type 7, numpy's default); `values` need not be sorted.
+double quantile(std::vector<double> values, double p);
+/// One period of a series across replications: its median and 5% and 95% quantiles.
+struct BandPoint {
+  std::string t;  // ISO date of the period's start
+  double median = 0, low = 0, high = 0;
+};
+/// A median line with its 90% band across replications, as steps over the periods (`end`
+/// closes the last one).
+nlohmann::json band_spec(const std::vector<BandPoint>& points, const std::string& end, Unit unit,
+                         const std::string& title);
+
 /// Bars (or, for differences, points) per plan with 95% intervals, one panel per metric;
 /// `values` are rows {metric, plan, mean, low, high, text, ci}.
 nlohmann::json estimate_panels(const nlohmann::json& values, const std::vector<std::string>& plans,
