@@ -109,29 +109,31 @@ void answer_comparison(Page& page, const std::vector<MetricEstimates>& all,
   for (const auto& p : plans) {
     if (p == best) continue;
     const EstimateRow* pd = p == baseline ? nullptr : m->difference(p);
+    // The interval: the paired one as comparison.json gives it (negated when the baseline
+    // is the best), or the conservative sum of two half-widths between two other plans.
     double mean = 0;
-    std::optional<double> half;
+    std::optional<std::pair<double, double>> interval;
     bool exact = false;
     if (p == baseline && best_diff) {
       mean = *best_diff->mean;
-      if (best_diff->low && best_diff->high) half = (*best_diff->high - *best_diff->low) / 2;
+      if (best_diff->low && best_diff->high) interval = {*best_diff->low, *best_diff->high};
       exact = true;
     } else if (best == baseline && pd) {
       mean = -*pd->mean;
-      if (pd->low && pd->high) half = (*pd->high - *pd->low) / 2;
+      if (pd->low && pd->high) interval = {-*pd->high, -*pd->low};
       exact = true;
     } else if (best_diff && pd) {
       mean = *best_diff->mean - *pd->mean;
       if (best_diff->low && best_diff->high && pd->low && pd->high) {
-        half = (*best_diff->high - *best_diff->low) / 2 + (*pd->high - *pd->low) / 2;
+        const double half = (*best_diff->high - *best_diff->low) / 2 + (*pd->high - *pd->low) / 2;
+        interval = {mean - half, mean + half};
       }
     } else {
       continue;
     }
     std::string line = fmt::format("{} against {}: {}", best, p, signed_amount(key, mean));
-    if (half) {
-      const double lo = mean - *half;
-      const double hi = mean + *half;
+    if (interval) {
+      const auto [lo, hi] = *interval;
       const auto [lo_text, hi_text] = format_interval(key, lo, hi, true);
       line +=
           fmt::format(" ({}95% CI {} to {}); the interval {} zero", exact ? "" : "conservative ",
