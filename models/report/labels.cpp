@@ -230,7 +230,7 @@ json value_axis(Unit unit, double lo, double hi, const std::string& title) {
 
 std::pair<std::string, std::string> format_interval(const std::string& metric, double lo, double hi,
                                                     bool sign) {
-  const auto with_sign = [sign](double x, std::string text) {
+  const auto with_sign = [sign](double x, const std::string& text) {
     return sign && x >= 0 ? "+" + text : text;
   };
   std::string a = format_metric(metric, lo);

@@ -15,7 +15,7 @@ using aidc::report::value_axis;
 /// The labels of value_axis(unit, lo, hi), checked to be as many as the ticks and distinct.
 std::vector<std::string> distinct_labels(Unit unit, double lo, double hi) {
   const auto axis = value_axis(unit, lo, hi, "t").at("axis");
-  const auto labels = axis_labels(axis);
+  auto labels = axis_labels(axis);
   INFO(axis.dump());
   REQUIRE(labels.size() == axis.at("values").size());
   CHECK(std::set<std::string>(labels.begin(), labels.end()).size() == labels.size());

@@ -7,6 +7,7 @@
 
 #include "aidc/report/charts.hpp"
 #include "aidc/run/output.hpp"
+#include "report_support.hpp"
 #include "support.hpp"
 
 namespace report_planner_test {
@@ -19,25 +20,8 @@ using aidc::test::TempDir;
 using aidc::test::write_file;
 using json = nlohmann::json;
 
-/// Writes the folder's manifest, as aidc does for the folders it writes.
-void seal(const fs::path& folder) {
-  std::vector<std::pair<std::string, std::string>> files;
-  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
-    if (!entry.is_regular_file() || entry.path().filename() == "manifest.json") continue;
-    files.emplace_back(fs::relative(entry.path(), folder).string(), read_file(entry.path()));
-  }
-  std::sort(files.begin(), files.end());
-  aidc::write_files_atomically(folder.string(), files, aidc::Manifest::write);
-}
-
-/// The Vega-Lite specifications the page inlines, by chart id.
-json specs_of(const std::string& html) {
-  const std::string open = "<script type=\"application/json\" id=\"aidc-specs\">";
-  const std::size_t begin = html.find(open);
-  REQUIRE(begin != std::string::npos);
-  const std::size_t end = html.find("</script>", begin);
-  return json::parse(html.substr(begin + open.size(), end - begin - open.size()));
-}
+using aidc::test::seal;
+using aidc::test::specs_of;
 
 /// The answer section's items, as text.
 std::vector<std::string> answer_of(const std::string& html) {

@@ -21,28 +21,18 @@
 #include <vector>
 
 #include "aidc/run/output.hpp"
+#include "report_support.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-/// Writes a hand-made output folder again through the writer of aidc run, so that it gets
-/// the manifest.json that aidc report requires.
-void seal(const fs::path& folder) {
-  std::vector<std::pair<std::string, std::string>> files;
-  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
-    if (!entry.is_regular_file() || entry.path().filename() == "manifest.json") continue;
-    files.emplace_back(fs::relative(entry.path(), folder).string(),
-                       aidc::test::read_file(entry.path()));
-  }
-  std::sort(files.begin(), files.end());
-  aidc::write_files_atomically(folder.string(), files, aidc::Manifest::write);
-}
-
 using aidc::test::Outcome;
 using aidc::test::read_file;
 using aidc::test::run_aidc;
+using aidc::test::seal;
+using aidc::test::specs_of;
 using aidc::test::TempDir;
 
 /// `p` in single quotes for the shell.
@@ -115,15 +105,6 @@ void check_rendered(const TempDir& dir, const fs::path& page) {
     const bool has_canvas = drawn.find("<canvas") != std::string::npos;
     CHECK((has_svg || has_canvas));
   }
-}
-
-/// The Vega-Lite specifications the page inlines, by chart id.
-nlohmann::json specs_of(const std::string& html) {
-  const std::string open = "<script type=\"application/json\" id=\"aidc-specs\">";
-  const std::size_t begin = html.find(open);
-  REQUIRE(begin != std::string::npos);
-  const std::size_t end = html.find("</script>", begin);
-  return nlohmann::json::parse(html.substr(begin + open.size(), end - begin - open.size()));
 }
 
 /// The page must open offline: nothing is loaded from anywhere.
