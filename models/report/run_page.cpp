@@ -326,6 +326,39 @@ void replication_band_charts(Page& page, const fs::path& dir) {
   }
 }
 
+/// The headline metrics' means across replications with their 95% intervals
+/// (summary.json's replications), as bars with intervals.
+void replication_estimates_chart(Page& page, const Node& root) {
+  const auto reps = root.get("replications");
+  if (!reps) return;
+  const auto metrics = reps->get("metrics");
+  if (!metrics || !metrics->value().is_object()) return;
+  const std::string label =
+      fmt::format("{:.0f} replications", reps->number_at("count").value_or(0));
+  json values = json::array();
+  for (const char* key : {"finance_npv_usd", "finance_ebitda_usd", "finance_revenue_usd_total",
+                          "utilization", "inference_served_fraction"}) {
+    const auto m = metrics->get(key);
+    if (!m) continue;
+    const auto mean = m->number_at("mean");
+    const auto low = m->number_at("ci95_low");
+    const auto high = m->number_at("ci95_high");
+    if (!mean) continue;
+    json v = {
+        {"metric", key}, {"plan", label}, {"mean", *mean}, {"text", format_metric(key, *mean)}};
+    v["low"] = low ? json(*low) : json(nullptr);
+    v["high"] = high ? json(*high) : json(nullptr);
+    v["ci"] =
+        low && high ? format_metric(key, *low) + " to " + format_metric(key, *high) : "undefined";
+    values.push_back(v);
+  }
+  if (values.empty()) return;
+  add_chart(page, "Headline figures across replications", "replication-estimates",
+            estimate_panels(values, {label}, false),
+            "Each figure's mean over the replications with its 95% confidence interval "
+            "(summary.json's replications; Student's t).");
+}
+
 }  // namespace
 
 Page run_page(const fs::path& dir) {
@@ -381,6 +414,7 @@ Page run_page(const fs::path& dir) {
   }
   utilization_chart(page, ts, "utilization", "GPU use by class");
   replication_band_charts(page, dir);
+  replication_estimates_chart(page, root);
   if (!ts.has_finance || !finance) {
     add_note(page, "Finance",
              "This scenario has no finance section, so timeseries.csv has no revenue, cost or "
