@@ -129,13 +129,13 @@ fs::path made_folder(const TempDir& dir, const std::string& command, const std::
 
 }  // namespace report_pdf_test
 
-TEST_CASE("aidc report --pdf prints the page of a run folder", "[report][pdf]") {
+TEST_CASE("aidc report --pdf prints the page of a run folder", "[report][pdf][slow]") {
   if (!report_pdf_test::have_chromium()) return;
   const aidc::test::TempDir dir;
   report_pdf_test::check_pdf(dir, report_pdf_test::made_folder(dir, "run", "spare-capacity.json"));
 }
 
-TEST_CASE("aidc report --pdf prints the page of a comparison folder", "[report][pdf]") {
+TEST_CASE("aidc report --pdf prints the page of a comparison folder", "[report][pdf][slow]") {
   if (!report_pdf_test::have_chromium()) return;
   const aidc::test::TempDir dir;
   report_pdf_test::check_pdf(dir, report_pdf_test::made_folder(dir, "compare", "capex-plans.json"));

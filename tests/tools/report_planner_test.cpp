@@ -186,7 +186,7 @@ TEST_CASE("a run of several replications draws 90% bands at the 5% and 95% quant
   }
 }
 
-TEST_CASE("comparison and sweep pages pass the reader's checks", "[report][planner]") {
+TEST_CASE("comparison and sweep pages pass the reader's checks", "[report][planner][slow]") {
   TempDir dir("aidc-report-planner");
   const fs::path cmp = dir / "cmp";
   REQUIRE(
