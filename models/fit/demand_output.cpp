@@ -7,6 +7,7 @@
 
 #include "aidc/fit/demand.hpp"
 #include "aidc/scenario/scenario.hpp"
+#include "demand_model.hpp"
 
 namespace aidc::fit {
 
@@ -31,8 +32,6 @@ std::vector<double> factors(const std::array<Estimate, N>& logs, double& mean) {
   for (double& x : out) x /= mean;
   return out;
 }
-
-double inverse_logit(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 }  // namespace
 
@@ -65,7 +64,7 @@ ordered_json demand_section(const DemandFit& fit, const FitSpec& spec,
       break;
     case TrendKind::logistic: {
       const double g0 = std::exp(trend_at_start);
-      const double f = inverse_logit(fit.trend_raw[0]);
+      const double f = detail::logistic(fit.trend_raw[0]);
       const auto midpoint_days =
           static_cast<std::int64_t>(std::llround(fit.trend_raw[2] * sim::kDaysPerYear));
       s["trend"] = {{"model", "logistic"},
