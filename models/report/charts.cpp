@@ -65,12 +65,6 @@ json vega_lite(json values) {
   return spec;
 }
 
-/// A time axis over ISO dates ("2026-01-01"), read and shown in UTC so a date never shifts by
-/// the viewer's time zone.
-json time_x(const std::string& field) {
-  return {{"field", field}, {"type", "temporal"}, {"scale", {{"type", "utc"}}}, {"title", nullptr}};
-}
-
 json usd_y(const std::string& field, const std::string& title) {
   return {
       {"field", field}, {"type", "quantitative"}, {"title", title}, {"axis", {{"format", "$~s"}}}};
@@ -152,7 +146,7 @@ json utilization_spec(const std::vector<Period>& periods) {
   spec["height"] = 280;
   spec["mark"] = {{"type", "area"}, {"interpolate", "step-after"}};
   spec["encoding"] = {
-      {"x", time_x("t")},
+      {"x", time_x("t", values)},
       {"y",
        {{"field", "v"},
         {"type", "quantitative"},
@@ -197,7 +191,7 @@ json revenue_spec(const std::vector<Period>& periods, const std::vector<std::siz
   r["height"] = 220;
   r["mark"] = {{"type", "area"}, {"interpolate", "step-after"}};
   r["encoding"] = {
-      {"x", time_x("t")},
+      {"x", time_x("t", revenue)},
       {"y", usd_y("v", "revenue per period (USD)")},
       {"color", layer_color(layers)},
       {"order", {{"field", "k"}, {"type", "quantitative"}}},
@@ -229,7 +223,7 @@ json price_spec(const std::vector<Period>& periods, const std::vector<std::size_
   pr["height"] = 220;
   pr["mark"] = {{"type", "line"}, {"interpolate", "step-after"}, {"point", false}};
   pr["encoding"] = {
-      {"x", time_x("t")},
+      {"x", time_x("t", price)},
       {"y", {{"field", "v"}, {"type", "quantitative"}, {"title", "USD per GPU-hour"}}},
       {"color", layer_color(layers)},
       {"tooltip", json::array({tooltip_field("t", "period from", "temporal"),
@@ -316,7 +310,7 @@ json cash_spec(const std::vector<Period>& periods, double opening, std::optional
   json line;
   line["mark"] = {{"type", "line"}, {"point", true}};
   line["encoding"] = {
-      {"x", time_x("t")},
+      {"x", time_x("t", values)},
       {"y", usd_y("v", "cumulative free cash flow (USD)")},
       {"tooltip",
        json::array({tooltip_field("t", "to", "temporal"),
@@ -364,7 +358,7 @@ json value_spec(const std::vector<Period>& periods, std::optional<double> openin
   spec["height"] = 260;
   spec["mark"] = {{"type", "line"}, {"point", true}};
   spec["encoding"] = {
-      {"x", time_x("t")},
+      {"x", time_x("t", values)},
       {"y", usd_y("v", "USD at the period's end")},
       {"color",
        {{"field", "series"},

@@ -247,7 +247,7 @@ void cash_by_plan_chart(Page& page, const fs::path& dir, const std::vector<std::
   spec["height"] = 260;
   spec["mark"] = {{"type", "line"}, {"point", true}};
   spec["encoding"] = {
-      {"x", time_x("t")},
+      {"x", time_x("t", values)},
       {"y", {{"field", "v"}, {"type", "quantitative"}}},
       {"color", {{"field", "plan"}, {"type", "nominal"}, {"sort", plans}, {"title", nullptr}}},
       {"tooltip",
@@ -380,7 +380,7 @@ Page compare_page(const fs::path& dir) {
     spec["height"] = 260;
     spec["mark"] = {{"type", "line"}, {"interpolate", "step-after"}};
     spec["encoding"] = {
-        {"x", time_x("t")},
+        {"x", time_x("t", util)},
         {"y",
          {{"field", "v"}, {"type", "quantitative"}, {"title", "utilization (busy / installed)"}}},
         {"color", {{"field", "plan"}, {"type", "nominal"}, {"sort", plans}, {"title", nullptr}}},

@@ -108,14 +108,14 @@ json band_spec(const std::vector<BandPoint>& points, const std::string& end, Uni
   json band;
   band["mark"] = {
       {"type", "area"}, {"interpolate", "step-after"}, {"opacity", 0.25}, {"color", "#4c78a8"}};
-  band["encoding"] = {{"x", time_x("t")},
+  band["encoding"] = {{"x", time_x("t", values)},
                       {"y", {{"field", "low"}, {"type", "quantitative"}}},
                       {"y2", {{"field", "high"}}}};
   set_value_axis(band["encoding"]["y"], unit, value_range(values, {"low", "high"}, false), title);
   json line;
   line["mark"] = {{"type", "line"}, {"interpolate", "step-after"}, {"color", "#4c78a8"}};
   line["encoding"] = {
-      {"x", time_x("t")},
+      {"x", time_x("t", values)},
       {"y", {{"field", "median"}, {"type", "quantitative"}}},
       {"tooltip", json::array({tooltip_field("t", "period from", "temporal"),
                                tooltip_field("median", "median", "quantitative", ",.4~g"),

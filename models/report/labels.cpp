@@ -309,7 +309,7 @@ std::vector<std::string> axis_labels(const json& axis) {
     f.suffix = "%";
     f.decimals = std::stoi(m[1]);
   } else {
-    return {};
+    return time_axis_labels(axis);
   }
   std::vector<std::string> out;
   for (const auto& v : axis.at("values")) out.push_back(format_with(f, v.get<double>()));

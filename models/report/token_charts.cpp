@@ -22,7 +22,7 @@ json tokens_spec(const std::vector<Period>& periods, const std::vector<TokenPeri
   spec["height"] = 220;
   spec["mark"] = {{"type", "area"}, {"interpolate", "step-after"}};
   spec["encoding"] = {
-      {"x", time_x("t")},
+      {"x", time_x("t", values)},
       {"y",
        {{"field", "v"},
         {"type", "quantitative"},
@@ -60,7 +60,7 @@ json token_price_spec(const std::vector<Period>& periods, const std::vector<Toke
   spec["height"] = 220;
   spec["mark"] = {{"type", "line"}, {"interpolate", "step-after"}, {"point", false}};
   spec["encoding"] = {
-      {"x", time_x("t")},
+      {"x", time_x("t", values)},
       {"y",
        {{"field", "v"},
         {"type", "quantitative"},

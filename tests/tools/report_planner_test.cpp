@@ -3,6 +3,7 @@
 // replications.
 
 #include <catch2/catch.hpp>
+#include <regex>
 #include <set>
 
 #include "aidc/report/charts.hpp"
@@ -88,6 +89,25 @@ void check_specs(const json& specs) {
   }
 }
 
+/// Every time axis the report lays out labels its ticks as `pattern` ("Q1 2027", "Jan 2027");
+/// returns how many such axes there are.
+std::size_t check_time_labels(const json& specs, const std::string& pattern) {
+  std::size_t axes = 0;
+  const std::regex re(pattern);
+  for (const auto& [id, spec] : specs.items()) {
+    CAPTURE(id);
+    walk(spec, [&](const json& o) {
+      if (o.value("type", "") != "temporal" || !o.contains("axis")) return;
+      ++axes;
+      for (const auto& label : aidc::report::axis_labels(o.at("axis"))) {
+        CAPTURE(label);
+        CHECK(std::regex_match(label, re));
+      }
+    });
+  }
+  return axes;
+}
+
 const char* const kComparison = R"({
   "name": "two plans", "baseline": "planA", "plans": ["planA", "planB"], "replications": 10,
   "metrics": [
@@ -147,6 +167,8 @@ TEST_CASE("a run of several replications draws 90% bands at the 5% and 95% quant
   const std::string html = read_file(folder / "report.html");
   const json specs = specs_of(html);
   check_specs(specs);
+  // Monthly periods: months on every time axis, the bands' among them.
+  CHECK(check_time_labels(specs, "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 2026") >= 4);
   CHECK(answer_of(html).size() >= 3);  // coverage, NPV, and the spread across replications
 
   // The test's own quantiles of each period's utilization, from the file by plain parsing.
@@ -197,6 +219,8 @@ TEST_CASE("comparison and sweep pages pass the reader's checks", "[report][plann
   REQUIRE(run_aidc(dir, "report " + quoted(cmp)).exit_code == 0);
   const std::string cmp_html = read_file(cmp / "report.html");
   check_specs(specs_of(cmp_html));
+  // Quarterly periods from 2026-01-01: quarters.
+  CHECK(check_time_labels(specs_of(cmp_html), "Q[1-4] 20[0-9][0-9]") >= 2);
   const auto answer = answer_of(cmp_html);
   REQUIRE_FALSE(answer.empty());
   CHECK_THAT(answer[0], Catch::StartsWith("By NPV, "));

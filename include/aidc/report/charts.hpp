@@ -43,8 +43,16 @@ void append_steps(nlohmann::json& values, const std::vector<Period>& periods, Ro
 
 /// A Vega-Lite specification with `values` inlined.
 nlohmann::json vega_lite(nlohmann::json values);
-/// A time axis over ISO dates, read and shown in UTC so a date never shifts by time zone.
-nlohmann::json time_x(const std::string& field);
+/// A time axis over the ISO dates of `field` in `values`, read and shown in UTC so a date never
+/// shifts by time zone (time_axis.cpp). Its ticks are whole periods (at most 12, skipping
+/// periods by whole weeks, quarters or years) and its labels are as the period is: "Q1 2027"
+/// for quarters, "Jan 2027" for months, "2027" for years, "5 Jan 2027" otherwise, and dates
+/// when a tick does not start a calendar month, quarter or year.
+nlohmann::json time_x(const std::string& field, const nlohmann::json& values);
+/// A date (milliseconds since 1970, UTC) in d3's time format: %Y %q %b %m %d %-d only.
+std::string format_time(const std::string& format, double epoch_ms);
+/// The labels a time_x axis shows, computed as its label expression does (for tests).
+std::vector<std::string> time_axis_labels(const nlohmann::json& axis);
 nlohmann::json usd_y(const std::string& field, const std::string& title);
 nlohmann::json tooltip_field(const std::string& field, const std::string& title,
                              const std::string& type, const std::string& format = "");
@@ -83,7 +91,8 @@ void set_value_axis(nlohmann::json& encoding, Unit unit, std::pair<double, doubl
 /// "+" before positive values.
 std::pair<std::string, std::string> format_interval(const std::string& metric, double lo, double hi,
                                                     bool sign = false);
-/// The labels a value_axis shows, computed as its label expression does (for tests).
+/// The labels a value_axis or time_x axis shows, computed as its label expression does (for
+/// tests).
 std::vector<std::string> axis_labels(const nlohmann::json& axis);
 
 // Formatting of amounts and metrics.
