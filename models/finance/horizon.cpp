@@ -99,6 +99,24 @@ void break_even(const Scenario& s, const RunResult& r, FinanceResult& out) {
 
 }  // namespace
 
+/// Work delivered in H100-equivalent GPU-hours, by the rule FinanceResult states: what a
+/// GPU-hour of each class does, by the pool's GPU type. Inference counts what was served, not
+/// what was held; a rented GPU-hour counts in full, at the training factor.
+double h100e_served(const Scenario& s, const RunResult& r) {
+  double out = 0;
+  for (std::size_t p = 0; p < r.pool_totals.size(); ++p) {
+    const GpuSeconds& g = r.pool_totals[p];
+    const GpuType& type = s.catalog.at(s.pools[p].gpu);
+    const auto hours = [&](WorkClass c) { return to_hours(g.by_class[index(c)]); };
+    const double trained = to_hours(g.by_class[index(WorkClass::training)] - g.training_lost) +
+                           hours(WorkClass::experiments) + hours(WorkClass::reserved) +
+                           hours(WorkClass::on_demand) + hours(WorkClass::spot);
+    out += g.inference_served_gpu_hours + type.training_factor * trained +
+           type.inference_factor * hours(WorkClass::api);
+  }
+  return out;
+}
+
 void horizon_metrics(const Scenario& s, const RunResult& r, const Ledger& ledger,
                      FinanceResult& out) {
   const FinanceSpec& f = *s.finance;
@@ -182,6 +200,9 @@ void horizon_metrics(const Scenario& s, const RunResult& r, const Ledger& ledger
   const double installed_total = to_hours(r.totals.installed);
   out.tco_usd_per_installed_gpu_hour = installed_total > 0 ? cost_total / installed_total : 0.0;
   out.tco_usd_per_busy_gpu_hour = r.totals.busy > 0 ? cost_total / to_hours(r.totals.busy) : 0.0;
+  out.h100e_gpu_hours_served = h100e_served(s, r);
+  out.tco_usd_per_h100e_hour_served =
+      out.h100e_gpu_hours_served > 0 ? cost_total / out.h100e_gpu_hours_served : 0.0;
   break_even(s, r, out);
 }
 

@@ -213,10 +213,14 @@ void value_and_cost_charts(Page& page, const std::vector<MetricEstimates>& all,
        "finance_costs_usd_network_storage", "finance_costs_usd_overhead",
        "finance_costs_usd_revenue_share", "finance_costs_usd_lease"},
       "Each operating cost line over the run (lines that are zero in every plan are left out).");
-  add("Cost per GPU-hour", "plan-tco",
-      {"finance_tco_usd_per_installed_gpu_hour", "finance_tco_usd_per_busy_gpu_hour"},
-      "Total cost of ownership (costs, depreciation and impairment) per installed and per busy "
-      "GPU-hour of the plan's own GPUs.");
+  add("Unit costs", "plan-tco",
+      {"finance_tco_usd_per_installed_gpu_hour", "finance_tco_usd_per_busy_gpu_hour",
+       "finance_tco_usd_per_h100e_hour_served", "finance_api_usd_per_million_tokens_cost"},
+      "Total cost of ownership (operating costs, depreciation and impairment, less gains on "
+      "disposal) per installed and per busy GPU-hour of the plan's own GPUs, and per "
+      "H100-equivalent hour of work served, which puts plans of different chips on one "
+      "scale; with model access sold by the token, the cost of the GPU-hours that served it "
+      "per million tokens.");
   std::vector<std::string> classes;
   for (const auto& m : all) {
     if (m.name.starts_with("finance_revenue_usd_") && m.name != "finance_revenue_usd_total") {

@@ -91,6 +91,8 @@ nlohmann::ordered_json finance_json(const Scenario& s, const FinanceResult& f) {
   j["roic"] = f.roic;
   j["tco_usd_per_installed_gpu_hour"] = f.tco_usd_per_installed_gpu_hour;
   j["tco_usd_per_busy_gpu_hour"] = f.tco_usd_per_busy_gpu_hour;
+  j["h100e_gpu_hours_served"] = f.h100e_gpu_hours_served;
+  j["tco_usd_per_h100e_hour_served"] = f.tco_usd_per_h100e_hour_served;
   nlohmann::ordered_json be = nlohmann::ordered_json::object();
   for (const auto& b : f.break_even) {
     be[b.gpu] = {{"cash_usd_per_gpu_hour", b.cash_usd_per_gpu_hour},

@@ -286,6 +286,40 @@ TEST_CASE("Inference priced by tokens earns tokens served times the price per to
   CHECK(x.f.total.revenue[inference] == Approx(1324512.0).epsilon(1e-12));
 }
 
+TEST_CASE("TCO per H100-equivalent hour served weighs each GPU-hour by the work it does",
+          "[finance]") {
+  // The hand-worked year above with an H100 that trains twice as fast as the catalog's: its
+  // 87,600 reserved GPU-hours are 175,200 H100-equivalent hours. Costs: energy 11,615.76,
+  // maintenance 500,000 x 0.02 x 8,760 / 8,766 and depreciation 500,000 x 365 / 1,826.25.
+  std::string text = contract_scenario(R"({"discount_rate": 0.1,
+      "depreciation": {"model": "straight_line", "life_years": 5},
+      "prices": {"reserved": {"model": "fixed", "usd_per_gpu_hour": 3.0}},
+      "pue": 1.3, "energy_usd_per_kwh": 0.08, "maintenance_fraction_per_year": 0.02})");
+  text.replace(text.find("\"mtbf_hours\": null"), 18,
+               R"("mtbf_hours": null, "training_factor": 2)");
+  const auto x = aidc::test::run_finance(text);
+  const double cost = 11615.76 + 500000.0 * 0.02 * 8760.0 / 8766.0 + 500000.0 * 365.0 / 1826.25;
+  CHECK(x.f.h100e_gpu_hours_served == Approx(175200.0).epsilon(1e-12));
+  CHECK(x.f.tco_usd_per_h100e_hour_served == Approx(cost / 175200.0).epsilon(1e-12));
+  CHECK(x.f.tco_usd_per_busy_gpu_hour == Approx(cost / 87600.0).epsilon(1e-12));
+
+  // Inference counts what was served, not what was held: ten H100s at half an H100's
+  // inference each serve a flat 4 H100-equivalents, 4 x 8,760 = 35,040 hours, on the 8 GPUs
+  // the demand needs. The same costs divide by the work, however many GPUs did it.
+  const auto y = aidc::test::run_finance(
+      R"({"name": "inf", "start": "2026-01-01", "horizon": "365d", "seed": 1,
+    "catalog": {"H100": {"inference_factor": 0.5, "mtbf_hours": null}},
+    "fleet": {"pools": [{"id": "h", "gpu": "H100", "count": 10, "in_service": "2026-01-01"}]},
+    "workloads": {"inference": [{"id": "chat", "demand": {"base_gpus": 4}}]},
+    "finance": {"prices": {"inference": {"model": "fixed", "usd_per_gpu_hour": 2}}}})");
+  CHECK(y.r.inference_served_gpu_hours == Approx(35040.0).epsilon(1e-12));
+  CHECK(y.f.h100e_gpu_hours_served == Approx(35040.0).epsilon(1e-12));
+  const double busy = static_cast<double>(y.r.totals.busy) / 3600.0;
+  CHECK(busy == Approx(8.0 * 8760.0).epsilon(1e-12));
+  CHECK(y.f.tco_usd_per_h100e_hour_served * 35040.0 ==
+        Approx(y.f.tco_usd_per_busy_gpu_hour * busy).epsilon(1e-12));
+}
+
 TEST_CASE("Reserved contracts pay the discount their term reaches, for the whole term",
           "[finance]") {
   // 4.00 USD/GPU-hour before discount; 30% off from 365 days, 50% from 1,095. Contract "year"

@@ -139,6 +139,38 @@ TEST_CASE("a comparison's answer names the best plan, its difference and interva
   check_specs(specs_of(read_file(folder / "report.html")));
 }
 
+TEST_CASE("a comparison draws unit costs per GPU-hour, per H100-equivalent hour and per token",
+          "[report][planner]") {
+  TempDir dir("aidc-report-planner");
+  const fs::path folder = dir / "cmp";
+  json cmp = json::parse(kComparison);
+  const auto metric = [](const std::string& name, double a, double b) {
+    return json{{"metric", name},
+                {"plans",
+                 {{{"plan", "planA"}, {"mean", a}, {"ci95_low", a}, {"ci95_high", a}},
+                  {{"plan", "planB"}, {"mean", b}, {"ci95_low", b}, {"ci95_high", b}}}},
+                {"differences", json::array()}};
+  };
+  cmp["metrics"].push_back(metric("finance_tco_usd_per_busy_gpu_hour", 2.4, 3.1));
+  cmp["metrics"].push_back(metric("finance_tco_usd_per_h100e_hour_served", 1.9, 1.2));
+  cmp["metrics"].push_back(metric("finance_api_usd_per_million_tokens_cost", 0.41, 0.0));
+  cmp["metrics"].push_back(metric("finance_tco_usd_per_installed_gpu_hour", 0.0, 0.0));
+  write_file(folder / "comparison.json", cmp.dump());
+  seal(folder);
+  REQUIRE(run_aidc(dir, "report " + quoted(folder)).exit_code == 0);
+  const json specs = specs_of(read_file(folder / "report.html"));
+  check_specs(specs);
+  // One panel a metric, titled by name, in the order the page lists them; a metric that is
+  // zero in every plan is left out.
+  std::vector<std::string> titles;
+  for (const auto& panel : specs.at("plan-tco").at("hconcat")) {
+    titles.push_back(panel.at("title").get<std::string>());
+  }
+  CHECK(titles == std::vector<std::string>{"TCO per busy GPU-hour",
+                                           "TCO per H100-equivalent hour served",
+                                           "Model access: cost per million tokens"});
+}
+
 TEST_CASE("a difference whose interval includes zero is said to be unresolved",
           "[report][planner]") {
   TempDir dir("aidc-report-planner");

@@ -202,6 +202,12 @@ struct FinanceResult {
   double roic = 0;
   double tco_usd_per_installed_gpu_hour = 0;
   double tco_usd_per_busy_gpu_hour = 0;
+  /// Work delivered, in H100-equivalent GPU-hours: inference served (already H100-equivalent),
+  /// the api class's GPU-hours times the type's inference factor, and training goodput,
+  /// experiments and rented GPU-hours times its training factor.
+  double h100e_gpu_hours_served = 0;
+  /// The same costs as the TCO above over h100e_gpu_hours_served; 0 when nothing was served.
+  double tco_usd_per_h100e_hour_served = 0;
   struct BreakEven {
     std::string gpu;
     /// The rental price at which renting an otherwise idle GPU covers its incremental cash
