@@ -36,7 +36,7 @@ std::vector<std::string> labels_of(const json& rows) {
   REQUIRE(x.at("type") == "temporal");
   REQUIRE(x.at("scale").at("type") == "utc");
   const json& axis = x.at("axis");
-  const auto labels = aidc::report::axis_labels(axis);
+  auto labels = aidc::report::axis_labels(axis);
   REQUIRE(labels.size() == axis.at("values").size());
   CHECK(std::set<std::string>(labels.begin(), labels.end()).size() == labels.size());
   CHECK(labels.size() <= 12);
