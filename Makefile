@@ -7,8 +7,8 @@ DEBIAN_PACKAGES := cmake make g++ libboost-dev libboost-graph-dev libboost-rando
 # make test also renders the HTML report in headless Chromium (and reads the text of its PDF
 # with poppler-utils' pdftotext), checks the answers table of
 # scenarios/README.md with python3, and runs clang-tidy's checks through clangd (with clang for
-# the compile commands they read).
-TIDY_PACKAGES := clang clangd
+# the compile commands they read; python3 keys the files that already passed).
+TIDY_PACKAGES := clang clangd python3
 # libFuzzer comes with clang's runtime libraries.
 FUZZ_PACKAGES := clang libclang-rt-dev
 # Sweeps on a cluster stack: aidc sweep's MPI mode (built when OpenMPI and Boost.MPI are
