@@ -21,6 +21,10 @@ std::string join_values(const std::vector<double>& v) { return nlohmann::json(v)
 
 }  // namespace
 
+// How samples and feasible scores are stored: as the objective metric reads, whatever the
+// sense (an earlier layout negated them when minimizing and had no such key).
+constexpr const char* kSamplesAsRead = "metric";
+
 struct OptimizeStore::Impl {
   explicit Impl(const std::string& path) : db(path) {}
   Database db;
@@ -46,6 +50,10 @@ OptimizeStore::OptimizeStore(const OptimizeSpec& spec, const std::string& dir, b
       fail(path.string(), fmt::format("holds another optimization or version (got hash {}, "
                                       "expected {}); use another --out, or delete it",
                                       hash, spec.hash));
+    if (db.meta("samples") != kSamplesAsRead)
+      fail(path.string(),
+           "was written by an earlier aidc, whose samples of a minimized "
+           "objective were negated; use another --out, or delete it");
   } else {
     db.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)");
     std::string columns;
@@ -59,11 +67,13 @@ OptimizeStore::OptimizeStore(const OptimizeSpec& spec, const std::string& dir, b
         "CREATE TABLE samples (candidate INTEGER, replication INTEGER, value REAL, "
         "PRIMARY KEY (candidate, replication))");
     sqlite3_stmt* meta = db.prepare("INSERT INTO meta VALUES (?1, ?2)");
-    for (const auto& [k, v] :
-         std::vector<std::pair<std::string, std::string>>{{"optimize_hash", spec.hash},
-                                                          {"name", spec.name},
-                                                          {"objective", spec.objective.metric},
-                                                          {"aidc_version", AIDC_VERSION}}) {
+    for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
+             {"optimize_hash", spec.hash},
+             {"name", spec.name},
+             {"objective", spec.objective.metric},
+             {"sense", spec.objective.maximize ? "maximize" : "minimize"},
+             {"samples", kSamplesAsRead},
+             {"aidc_version", AIDC_VERSION}}) {
       bind_text(meta, 1, k);
       bind_text(meta, 2, v);
       db.step_done(meta);
@@ -103,6 +113,7 @@ std::vector<Candidate> OptimizeStore::known() {
     }
     c.feasible = sqlite3_column_int64(st, static_cast<int>(n) + 2) != 0;
     c.score = sqlite3_column_double(st, static_cast<int>(n) + 3);
+    if (c.feasible) c.score *= sense();
     c.constraint_means = nlohmann::json::parse(reinterpret_cast<const char*>(sqlite3_column_text(
                                                    st, static_cast<int>(n) + 5)))
                              .get<std::vector<double>>();
@@ -113,7 +124,7 @@ std::vector<Candidate> OptimizeStore::known() {
       db.prepare("SELECT candidate, value FROM samples ORDER BY candidate, replication");
   while (sqlite3_step(samples) == SQLITE_ROW) {
     const auto c = static_cast<std::size_t>(sqlite3_column_int64(samples, 0));
-    if (c < out.size()) out[c].samples.push_back(sqlite3_column_double(samples, 1));
+    if (c < out.size()) out[c].samples.push_back(sense() * sqlite3_column_double(samples, 1));
   }
   sqlite3_reset(samples);
   return out;
@@ -128,14 +139,14 @@ void OptimizeStore::record(std::size_t index, const Candidate& c) {
   const int n = static_cast<int>(spec_.variables.size());
   for (int j = 0; j < n; ++j) bind_json(st, j + 3, c.values[static_cast<std::size_t>(j)]);
   sqlite3_bind_int(st, n + 3, c.feasible ? 1 : 0);
-  sqlite3_bind_double(st, n + 4, c.score);
+  sqlite3_bind_double(st, n + 4, c.feasible ? sense() * c.score : c.score);
   sqlite3_bind_int64(st, n + 5, static_cast<sqlite3_int64>(c.samples.size()));
   bind_text(st, n + 6, join_values(c.constraint_means));
   db.step_done(st);
   for (std::size_t r = 0; r < c.samples.size(); ++r) {
     sqlite3_bind_int64(impl_->sample, 1, static_cast<sqlite3_int64>(index));
     sqlite3_bind_int64(impl_->sample, 2, static_cast<sqlite3_int64>(r));
-    sqlite3_bind_double(impl_->sample, 3, c.samples[r]);
+    sqlite3_bind_double(impl_->sample, 3, sense() * c.samples[r]);
     db.step_done(impl_->sample);
   }
   db.exec("COMMIT");

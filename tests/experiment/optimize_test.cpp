@@ -5,6 +5,8 @@
 
 #include "aidc/experiment/optimize.hpp"
 
+#include <sqlite3.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -122,6 +124,80 @@ TEST_CASE("The plan selected is within the indifference zone of the best of six,
     if (c.values == result.candidates[result.best].values) selected_mean = mean;
   }
   CHECK(selected_mean >= best_mean - spec.selection.indifference);
+}
+
+TEST_CASE("optimize.db holds the objective as the metric reads when the search minimizes",
+          "[optimize][cli]") {
+  const aidc::test::TempDir dir("optimize-min");
+  auto doc = spec_doc();
+  doc["objective"] = {{"metric", "finance_costs_usd_total"}, {"sense", "minimize"}};
+  doc["variables"].push_back({{"name", "reserve"},
+                              {"pointer", "/policy/reserve_fraction"},
+                              {"kind", "continuous"},
+                              {"low", 0},
+                              {"high", 0.3}});
+  doc["search"]["evaluations"] = 3;
+  aidc::test::write_file(dir / "opt.json", doc.dump(2));
+  const std::string file = aidc::test::quoted(dir / "opt.json");
+  const auto out = dir / "one";
+  REQUIRE(aidc::test::run_aidc(dir, "optimize " + file + " --out " + aidc::test::quoted(out))
+              .exit_code == 0);
+  const std::string first = aidc::test::read_file(out / "optimize.json");
+
+  // Every stored sample is the cost of its plan's replication, run here on its own.
+  const OptimizeSpec spec = aidc::experiment::read_optimize(doc, "t.json");
+  std::vector<aidc::experiment::Candidate> known;
+  {
+    aidc::experiment::OptimizeStore store(spec, out.string(), true);
+    known = store.known();
+  }
+  REQUIRE(known.size() == 3);
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2((out / "optimize.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+          SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT candidate, replication, value FROM samples", -1, &st,
+                             nullptr) == SQLITE_OK);
+  std::size_t rows = 0;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const auto c = static_cast<std::size_t>(sqlite3_column_int64(st, 0));
+    const auto r = static_cast<std::uint64_t>(sqlite3_column_int64(st, 1));
+    const double stored = sqlite3_column_double(st, 2);
+    REQUIRE(c < known.size());
+    const auto s = aidc::load_scenario(aidc::experiment::optimize_point_doc(spec, known[c].values),
+                                       spec.base_file);
+    CAPTURE(c, r);
+    CHECK(stored > 0);
+    CHECK(stored == Approx(metric(s, r, "finance_costs_usd_total")).epsilon(1e-12));
+    ++rows;
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  // 3 plans, 2 replications each and the best refined with more: the samples the store reads.
+  std::size_t samples = 0;
+  for (const auto& c : known) {
+    samples += c.samples.size();
+    // Handed back to the search, which maximizes: negated again.
+    for (const double v : c.samples) CHECK(v < 0);
+  }
+  CHECK(rows >= 6);
+  CHECK(rows == samples);
+
+  // Resumed, the search reads them back and ends as before.
+  REQUIRE(
+      aidc::test::run_aidc(dir, "optimize " + file + " --resume --out " + aidc::test::quoted(out))
+          .exit_code == 0);
+  CHECK(aidc::test::read_file(out / "optimize.json") == first);
+
+  // A database of the earlier layout (no "samples" key: negated values) is refused.
+  REQUIRE(sqlite3_open((out / "optimize.db").c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "DELETE FROM meta WHERE key = 'samples'", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+  sqlite3_close(db);
+  const auto old =
+      aidc::test::run_aidc(dir, "optimize " + file + " --resume --out " + aidc::test::quoted(out));
+  CHECK(old.exit_code == 2);
+  CHECK_THAT(old.err, Catch::Contains("earlier aidc") && Catch::Contains("optimize.db"));
 }
 
 TEST_CASE("aidc optimize resumes from its database and does not depend on the threads",

@@ -142,6 +142,9 @@ class OptimizeStore {
   void record(std::size_t index, const Candidate& c);
 
  private:
+  /// The search maximizes; a minimized objective's samples and scores are negated while it
+  /// runs. The database holds them as the metric reads: +1 or -1 to convert.
+  [[nodiscard]] double sense() const { return spec_.objective.maximize ? 1.0 : -1.0; }
   struct Impl;
   const OptimizeSpec& spec_;
   std::unique_ptr<Impl> impl_;
