@@ -33,6 +33,15 @@ json spec_doc() {
           {"selection", {{"indifference", 50000}, {"first_stage", 5}, {"max_replications", 40}}}};
 }
 
+/// The policy's reserve fraction between 0 and 0.3, a continuous variable.
+json reserve_variable() {
+  return {{"name", "reserve"},
+          {"pointer", "/policy/reserve_fraction"},
+          {"kind", "continuous"},
+          {"low", 0},
+          {"high", 0.3}};
+}
+
 double metric(const aidc::Scenario& s, std::uint64_t replication, const std::string& name) {
   const auto m = aidc::experiment::run_metrics(s, replication);
   const auto it = std::find(m.names.begin(), m.names.end(), name);
@@ -131,11 +140,7 @@ TEST_CASE("optimize.db holds the objective as the metric reads when the search m
   const aidc::test::TempDir dir("optimize-min");
   auto doc = spec_doc();
   doc["objective"] = {{"metric", "finance_costs_usd_total"}, {"sense", "minimize"}};
-  doc["variables"].push_back({{"name", "reserve"},
-                              {"pointer", "/policy/reserve_fraction"},
-                              {"kind", "continuous"},
-                              {"low", 0},
-                              {"high", 0.3}});
+  doc["variables"].push_back(reserve_variable());
   doc["search"]["evaluations"] = 3;
   aidc::test::write_file(dir / "opt.json", doc.dump(2));
   const std::string file = aidc::test::quoted(dir / "opt.json");
@@ -204,11 +209,7 @@ TEST_CASE("aidc optimize resumes from its database and does not depend on the th
           "[optimize][cli]") {
   const aidc::test::TempDir dir("optimize");
   auto doc = spec_doc();
-  doc["variables"].push_back({{"name", "reserve"},
-                              {"pointer", "/policy/reserve_fraction"},
-                              {"kind", "continuous"},
-                              {"low", 0},
-                              {"high", 0.3}});
+  doc["variables"].push_back(reserve_variable());
   doc["search"]["evaluations"] = 8;
   aidc::test::write_file(dir / "opt.json", doc.dump(2));
   const std::string file = aidc::test::quoted(dir / "opt.json");
