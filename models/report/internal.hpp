@@ -212,6 +212,9 @@ void utilization_chart(Page& page, const Timeseries& ts, const std::string& id,
 
 // The pages
 Page run_page(const fs::path& dir);
+// Across the replications of a run folder (run_replications.cpp).
+void replication_band_charts(Page& page, const fs::path& dir);
+void replication_estimates_chart(Page& page, const Node& root);
 Page compare_page(const fs::path& dir);
 Page sweep_page(const fs::path& dir);
 Page optimize_page(const fs::path& dir);
