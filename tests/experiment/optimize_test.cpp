@@ -135,8 +135,9 @@ TEST_CASE("The plan selected is within the indifference zone of the best of six,
   CHECK(selected_mean >= best_mean - spec.selection.indifference);
 }
 
+// Release only ([slow]): the resume test below runs the same store under the sanitizers.
 TEST_CASE("optimize.db holds the objective as the metric reads when the search minimizes",
-          "[optimize][cli]") {
+          "[optimize][cli][slow]") {
   const aidc::test::TempDir dir("optimize-min");
   auto doc = spec_doc();
   doc["objective"] = {{"metric", "finance_costs_usd_total"}, {"sense", "minimize"}};
