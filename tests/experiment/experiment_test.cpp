@@ -103,10 +103,12 @@ TEST_CASE("Replications give the same results on any number of threads", "[exper
   CHECK(one.values[0][u] != one.values[1][u]);
 }
 
+// Release only ([slow]): a statistical check; the other comparison tests run the same code
+// under the sanitizers.
 TEST_CASE(
     "On the shipped fleet-plan comparison, common random numbers narrow the paired "
     "difference",
-    "[experiment][compare]") {
+    "[experiment][compare][slow]") {
   const std::string file = source_path("scenarios/spare-capacity/plans.json");
   ComparisonSpec spec = read_comparison(read_json_file(file), file);
   REQUIRE(spec.plans.size() == 3);

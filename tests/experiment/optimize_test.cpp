@@ -68,8 +68,9 @@ TEST_CASE("Variables round to their levels as worked by hand", "[optimize]") {
   CHECK(x.at(0.5).get<double>() == Approx(0.15));
 }
 
+// Release only ([slow]): the resume test runs the same search under the sanitizers.
 TEST_CASE("A price bounded by a revenue cap is found at the cap, as the closed form says",
-          "[optimize]") {
+          "[optimize][slow]") {
   // With a fixed price, on-demand revenue is price x on-demand GPU-hours, and the GPU-hours do
   // not depend on the price. NPV rises with the price, so the best price under "revenue at
   // most X" is X / (GPU-hours), the GPU-hours being those of the replications the constraint
@@ -104,8 +105,10 @@ TEST_CASE("A price bounded by a revenue cap is found at the cap, as the closed f
   CHECK(result.selection_runs >= 5 * result.finalists.size());
 }
 
+// Release only ([slow]), as the next: statistical checks of code the resume test runs under the
+// sanitizers.
 TEST_CASE("The plan selected is within the indifference zone of the best of six, each evaluated",
-          "[optimize]") {
+          "[optimize][slow]") {
   auto doc = spec_doc();
   doc["variables"].push_back({{"name", "a100"},
                               {"pointer", "/fleet/pools/1/count"},

@@ -175,7 +175,9 @@ TEST_CASE("fit demand: parameters recovered within their standard errors", "[fit
   CHECK_THAT(f.residual_acf1, WithinAbs(t.phi, 0.05));
 }
 
-TEST_CASE("fit demand: the information criterion picks the trend that made the data", "[fit]") {
+// Release only ([slow]): the other fit tests run the same solver under the sanitizers.
+TEST_CASE("fit demand: the information criterion picks the trend that made the data",
+          "[fit][slow]") {
   Truth logistic = shaped();
   logistic.trend = TrendKind::logistic;
   logistic.floor_share = 0.25;
