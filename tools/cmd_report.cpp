@@ -12,8 +12,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,11 +69,6 @@ std::string last_lines(const std::string& text, std::size_t count) {
     out += "\n  " + lines[i];
   }
   return out;
-}
-
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 /// A fresh folder in the temporary directory for Chromium's profile and output, removed

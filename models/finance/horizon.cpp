@@ -97,8 +97,6 @@ void break_even(const Scenario& s, const RunResult& r, FinanceResult& out) {
   }
 }
 
-}  // namespace
-
 /// Work delivered in H100-equivalent GPU-hours, by the rule FinanceResult states: what a
 /// GPU-hour of each class does, by the pool's GPU type. Inference counts what was served, not
 /// what was held; a rented GPU-hour counts in full, at the training factor.
@@ -116,6 +114,8 @@ double h100e_served(const Scenario& s, const RunResult& r) {
   }
   return out;
 }
+
+}  // namespace
 
 void horizon_metrics(const Scenario& s, const RunResult& r, const Ledger& ledger,
                      FinanceResult& out) {

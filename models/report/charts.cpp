@@ -31,14 +31,6 @@ std::string usd(double x) {
 
 std::string percent(double fraction) { return fmt::format("{:.1f}%", 100.0 * fraction); }
 
-/// Tells a metric's unit from its name, as aidc names metrics ("..._usd", "utilization").
-bool is_usd_metric(const std::string& metric) { return metric.find("_usd") != std::string::npos; }
-
-bool is_fraction_metric(const std::string& metric) {
-  return metric == "utilization" || metric.ends_with("_fraction") || metric == "finance_irr" ||
-         metric == "finance_roic";
-}
-
 std::string format_metric(const std::string& metric, double x) {
   return format_value(metric_info(metric).unit, x);
 }
@@ -63,11 +55,6 @@ json vega_lite(json values) {
   spec["$schema"] = "https://vega.github.io/schema/vega-lite/v6.json";
   spec["data"]["values"] = std::move(values);
   return spec;
-}
-
-json usd_y(const std::string& field, const std::string& title) {
-  return {
-      {"field", field}, {"type", "quantitative"}, {"title", title}, {"axis", {{"format", "$~s"}}}};
 }
 
 json tooltip_field(const std::string& field, const std::string& title, const std::string& type,
@@ -192,7 +179,7 @@ json revenue_spec(const std::vector<Period>& periods, const std::vector<std::siz
   r["mark"] = {{"type", "area"}, {"interpolate", "step-after"}};
   r["encoding"] = {
       {"x", time_x("t", revenue)},
-      {"y", usd_y("v", "revenue per period (USD)")},
+      {"y", {{"field", "v"}, {"type", "quantitative"}}},
       {"color", layer_color(layers)},
       {"order", {{"field", "k"}, {"type", "quantitative"}}},
       {"tooltip", json::array({tooltip_field("t", "period from", "temporal"),
@@ -272,7 +259,7 @@ json waterfall_spec(const std::vector<WaterfallStep>& steps) {
   json bar;
   bar["mark"] = {{"type", "bar"}, {"width", {{"band", 0.7}}}};
   bar["encoding"] = {
-      {"y", usd_y("from", "USD over the run")},
+      {"y", {{"field", "from"}, {"type", "quantitative"}}},
       {"y2", {{"field", "to"}}},
       {"color",
        {{"field", "kind"},
@@ -311,7 +298,7 @@ json cash_spec(const std::vector<Period>& periods, double opening, std::optional
   line["mark"] = {{"type", "line"}, {"point", true}};
   line["encoding"] = {
       {"x", time_x("t", values)},
-      {"y", usd_y("v", "cumulative free cash flow (USD)")},
+      {"y", {{"field", "v"}, {"type", "quantitative"}}},
       {"tooltip",
        json::array({tooltip_field("t", "to", "temporal"),
                     tooltip_field("v", "cumulative (USD)", "quantitative", "$,.0f"),
@@ -359,7 +346,7 @@ json value_spec(const std::vector<Period>& periods, std::optional<double> openin
   spec["mark"] = {{"type", "line"}, {"point", true}};
   spec["encoding"] = {
       {"x", time_x("t", values)},
-      {"y", usd_y("v", "USD at the period's end")},
+      {"y", {{"field", "v"}, {"type", "quantitative"}}},
       {"color",
        {{"field", "series"},
         {"type", "nominal"},

@@ -49,21 +49,27 @@ json estimate_value(const std::string& metric, const std::string& plan, const Es
   return v;
 }
 
+/// The row of plan `p` with a mean, or null.
+const EstimateRow* row_of(const std::vector<EstimateRow>& rows, const std::string& p) {
+  for (const auto& r : rows) {
+    if (r.plan == p && r.mean) return &r;
+  }
+  return nullptr;
+}
+
+/// Whether any row has a mean other than zero.
+bool any_nonzero(const std::vector<EstimateRow>& rows) {
+  return std::any_of(rows.begin(), rows.end(),
+                     [](const EstimateRow& r) { return r.mean && *r.mean != 0; });
+}
+
 /// A metric's estimates: per plan, and the differences from the baseline.
 struct MetricEstimates {
   std::string name;
   std::vector<EstimateRow> plans, differences;
-  const EstimateRow* plan(const std::string& p) const {
-    for (const auto& r : plans) {
-      if (r.plan == p && r.mean) return &r;
-    }
-    return nullptr;
-  }
-  const EstimateRow* difference(const std::string& p) const {
-    for (const auto& r : differences) {
-      if (r.plan == p && r.mean) return &r;
-    }
-    return nullptr;
+  [[nodiscard]] const EstimateRow* plan(const std::string& p) const { return row_of(plans, p); }
+  [[nodiscard]] const EstimateRow* difference(const std::string& p) const {
+    return row_of(differences, p);
   }
 };
 
@@ -151,10 +157,7 @@ void answer_comparison(Page& page, const std::vector<MetricEstimates>& all,
     }
     if (differs) {
       const MetricEstimates* priced = find_metric(all, "finance_unserved_inference_usd");
-      bool has_price = false;
-      if (priced) {
-        for (const auto& r : priced->plans) has_price = has_price || (r.mean && *r.mean != 0);
-      }
+      const bool has_price = priced && any_nonzero(priced->plans);
       std::string shares;
       for (const auto& p : plans) {
         if (const EstimateRow* r = served->plan(p)) {
@@ -172,18 +175,6 @@ void answer_comparison(Page& page, const std::vector<MetricEstimates>& all,
   }
 }
 
-std::vector<MetricEstimates> all_estimates_from(const std::vector<Node>& metrics) {
-  std::vector<MetricEstimates> out;
-  for (const Node& m : metrics) {
-    MetricEstimates e;
-    e.name = m.at("metric").text();
-    e.plans = estimate_rows(m.at("plans"));
-    if (const auto d = m.get("differences")) e.differences = estimate_rows(*d);
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
 /// Panels of the value and cost lines each plan is about, with their intervals.
 void value_and_cost_charts(Page& page, const std::vector<MetricEstimates>& all,
                            const std::vector<std::string>& plans) {
@@ -192,10 +183,7 @@ void value_and_cost_charts(Page& page, const std::vector<MetricEstimates>& all,
     json values = json::array();
     for (const auto& key : keys) {
       const MetricEstimates* m = find_metric(all, key);
-      if (!m) continue;
-      bool nonzero = false;
-      for (const auto& r : m->plans) nonzero = nonzero || (r.mean && *r.mean != 0);
-      if (!nonzero) continue;
+      if (!m || !any_nonzero(m->plans)) continue;
       for (const auto& r : m->plans) {
         if (r.mean) values.push_back(estimate_value(key, r.plan, r));
       }
@@ -232,12 +220,10 @@ void value_and_cost_charts(Page& page, const std::vector<MetricEstimates>& all,
 }
 
 /// Cumulative free cash flow of each plan's replication 0 (plans/<plan>/timeseries.csv).
-void cash_by_plan_chart(Page& page, const fs::path& dir, const std::vector<std::string>& plans) {
+void cash_by_plan_chart(Page& page, const std::vector<std::pair<std::string, Timeseries>>& runs,
+                        const std::vector<std::string>& plans) {
   json values = json::array();
-  for (const auto& plan : plans) {
-    const fs::path ts_path = dir / "plans" / plan / "timeseries.csv";
-    if (!fs::exists(ts_path)) continue;
-    const Timeseries ts = read_timeseries(ts_path, nullptr);
+  for (const auto& [plan, ts] : runs) {
     if (!ts.has_finance) continue;
     double cumulative = 0;
     for (const auto& p : ts.periods) {
@@ -280,13 +266,9 @@ Page compare_page(const fs::path& dir) {
   std::string baseline = root.get("baseline") ? root.at("baseline").text() : "";
 
   // Every metric's estimates, checked whole first so bad input fails before any chart.
-  struct MetricRows {
-    std::string name;
-    std::vector<EstimateRow> plans, differences;
-  };
-  std::vector<MetricRows> all;
+  std::vector<MetricEstimates> all;
   for (const Node& m : metrics) {
-    MetricRows rows;
+    MetricEstimates rows;
     rows.name = m.at("metric").text();
     rows.plans = estimate_rows(m.at("plans"));
     if (const auto d = m.get("differences")) rows.differences = estimate_rows(*d);
@@ -297,7 +279,7 @@ Page compare_page(const fs::path& dir) {
   }
   if (baseline.empty() && !plans.empty()) baseline = plans.front();
 
-  std::vector<const MetricRows*> shown;
+  std::vector<const MetricEstimates*> shown;
   for (const auto& name : headline_compare_metrics()) {
     for (const auto& m : all) {
       if (m.name == name) shown.push_back(&m);
@@ -322,7 +304,7 @@ Page compare_page(const fs::path& dir) {
   json plan_values = json::array();
   json diff_values = json::array();
   std::vector<std::string> diff_plans;
-  for (const MetricRows* m : shown) {
+  for (const MetricEstimates* m : shown) {
     for (const auto& r : m->plans) {
       if (r.mean) plan_values.push_back(estimate_value(m->name, r.plan, r));
     }
@@ -354,22 +336,27 @@ Page compare_page(const fs::path& dir) {
                           baseline));
   }
 
-  const std::vector<MetricEstimates> estimates = all_estimates_from(metrics);
-  answer_comparison(page, estimates, plans, baseline);
-  value_and_cost_charts(page, estimates, plans);
-  cash_by_plan_chart(page, dir, plans);
-
-  // Utilization over time, from the replication-0 run folder of each plan.
-  json util = json::array();
+  // The replication-0 run of each plan whose folder has one, read once.
+  std::vector<std::pair<std::string, Timeseries>> runs;
   std::vector<std::string> missing;
   for (const auto& plan : plans) {
     const fs::path ts_path = dir / "plans" / plan / "timeseries.csv";
-    if (!fs::exists(ts_path)) {
+    if (fs::exists(ts_path)) {
+      runs.emplace_back(plan, read_timeseries(ts_path));
+    } else {
       missing.push_back(plan);
-      continue;
     }
-    const Timeseries ts = read_timeseries(ts_path, nullptr);
-    append_steps(util, ts.periods, [&](const Period& p, const std::string& t) {
+  }
+
+  answer_comparison(page, all, plans, baseline);
+  value_and_cost_charts(page, all, plans);
+  cash_by_plan_chart(page, runs, plans);
+
+  // Utilization over time, from the replication-0 run folder of each plan.
+  json util = json::array();
+  for (const auto& run : runs) {
+    const std::string& plan = run.first;
+    append_steps(util, run.second.periods, [&](const Period& p, const std::string& t) {
       return json{{"t", t},
                   {"plan", plan},
                   {"v", p.installed > 0 ? json(p.busy / p.installed) : json(nullptr)}};

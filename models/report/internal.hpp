@@ -203,8 +203,8 @@ std::string render_html(const Page& page, const fs::path& dir);
 // A run folder (run_page.cpp)
 
 /// Reads timeseries.csv, with the fleet's market value where it has market_value_usd (see
-/// market_value_caption()); `summary` is not used.
-Timeseries read_timeseries(const fs::path& path, const json* summary);
+/// market_value_caption()).
+Timeseries read_timeseries(const fs::path& path);
 std::string market_value_caption();
 /// The GPU-use chart of a run (or of a plan of a comparison).
 void utilization_chart(Page& page, const Timeseries& ts, const std::string& id,

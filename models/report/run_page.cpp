@@ -7,7 +7,7 @@
 
 namespace aidc::report {
 
-Timeseries read_timeseries(const fs::path& path, const json* /*summary*/) {
+Timeseries read_timeseries(const fs::path& path) {
   const Csv csv = Csv::read(path);
   const auto classes = class_names();
   const std::size_t c_period = csv.column("period");
@@ -33,6 +33,13 @@ Timeseries read_timeseries(const fs::path& path, const json* /*summary*/) {
     c_nbv = csv.column("net_book_value_usd");
     for (const auto& name : classes) c_class_revenue.push_back(csv.column(name + "_revenue_usd"));
   }
+
+  // Market value: the resale value of the pools' GPUs in service at each period's end, summed
+  // over the rows that have it (empty where the scenario has no resale curve for the type).
+  const auto c_market = csv.find("market_value_usd");
+  const auto c_gpu = csv.find("gpu");
+  const auto c_depreciation = csv.find("depreciation_usd");
+  std::map<std::string, std::size_t> gpu_at;  // index in ts.by_gpu
 
   std::map<long, Period> by_index;
   for (std::size_t r = 0; r < csv.size(); ++r) {
@@ -66,17 +73,16 @@ Timeseries read_timeseries(const fs::path& path, const json* /*summary*/) {
       for (std::size_t c = 0; c < kClassCount; ++c) {
         p.class_revenue[c] += csv.number(r, c_class_revenue[c]);
       }
+      if (c_gpu && c_depreciation && !csv.text(r, *c_gpu).empty()) {
+        const auto [at, added] = gpu_at.try_emplace(csv.text(r, *c_gpu), ts.by_gpu.size());
+        if (added) ts.by_gpu.push_back({csv.text(r, *c_gpu)});
+        GpuTypeTotals& t = ts.by_gpu[at->second];
+        t.revenue += csv.number_or_empty(r, c_revenue).value_or(0);
+        t.depreciation += csv.number_or_empty(r, *c_depreciation).value_or(0);
+      }
     }
-  }
-
-  // Market value: the resale value of the pools' GPUs in service at each period's end, summed
-  // over the rows that have it (empty where the scenario has no resale curve for the type).
-  if (csv.has("market_value_usd")) {
-    const std::size_t c_market = csv.column("market_value_usd");
-    for (std::size_t r = 0; r < csv.size(); ++r) {
-      if (csv.text(r, c_market).empty()) continue;
-      Period& p = by_index[static_cast<long>(csv.number(r, c_period))];
-      p.market_value = p.market_value.value_or(0.0) + csv.number(r, c_market);
+    if (c_market && !csv.text(r, *c_market).empty()) {
+      p.market_value = p.market_value.value_or(0.0) + csv.number(r, *c_market);
     }
   }
   for (auto& [key, p] : by_index) ts.periods.push_back(std::move(p));
@@ -189,40 +195,23 @@ void value_chart(Page& page, const Timeseries& ts, const Node& finance) {
 /// The run in words: how much of the depreciation outside revenue covers, in total and by
 /// GPU type (summed over the pools' rows of timeseries.csv), the NPV with its conventions,
 /// and the spread across replications.
-void answer_run(Page& page, const fs::path& dir, const Node& finance, const Node& root) {
-  const Csv csv = Csv::read(dir / "timeseries.csv");
-  const auto gpu = csv.find("gpu");
-  const auto revenue = csv.find("revenue_usd");
-  const auto depreciation = csv.find("depreciation_usd");
-  if (gpu && revenue && depreciation) {
-    std::map<std::string, std::pair<double, double>> by_type;  // revenue, depreciation
-    std::vector<std::string> order;
-    for (std::size_t r = 0; r < csv.size(); ++r) {
-      const std::string& type = csv.text(r, *gpu);
-      if (type.empty()) continue;  // the entity's rows
-      if (!by_type.contains(type)) order.push_back(type);
-      by_type[type].first += csv.number_or_empty(r, *revenue).value_or(0);
-      by_type[type].second += csv.number_or_empty(r, *depreciation).value_or(0);
+void answer_run(Page& page, const Timeseries& ts, const Node& finance, const Node& root) {
+  double total_revenue = 0;
+  double total_depreciation = 0;
+  std::string types;
+  for (const auto& t : ts.by_gpu) {
+    total_revenue += t.revenue;
+    total_depreciation += t.depreciation;
+    if (t.depreciation > 0) {
+      types += fmt::format("{}{} {:.0f}% ({} of {})", types.empty() ? "" : ", ", t.gpu,
+                           100 * t.revenue / t.depreciation, usd(t.revenue), usd(t.depreciation));
     }
-    double total_revenue = 0;
-    double total_depreciation = 0;
-    std::string types;
-    for (const auto& type : order) {
-      const auto [rev, dep] = by_type[type];
-      total_revenue += rev;
-      total_depreciation += dep;
-      if (dep > 0) {
-        types += fmt::format("{}{} {:.0f}% ({} of {})", types.empty() ? "" : ", ", type,
-                             100 * rev / dep, usd(rev), usd(dep));
-      }
-    }
-    if (total_depreciation > 0) {
-      page.answer.push_back(fmt::format(
-          "Outside revenue covers {:.0f}% of the fleet's depreciation over the run ({} of "
-          "{}){}{}.",
-          100 * total_revenue / total_depreciation, usd(total_revenue), usd(total_depreciation),
-          order.size() > 1 ? "; by GPU type: " : "", order.size() > 1 ? types : ""));
-    }
+  }
+  if (total_depreciation > 0) {
+    page.answer.push_back(fmt::format(
+        "Outside revenue covers {:.0f}% of the fleet's depreciation over the run ({} of {}){}{}.",
+        100 * total_revenue / total_depreciation, usd(total_revenue), usd(total_depreciation),
+        ts.by_gpu.size() > 1 ? "; by GPU type: " : "", ts.by_gpu.size() > 1 ? types : ""));
   }
   if (const auto npv = finance.number_at("npv_usd")) {
     const auto rate = finance.number_at("discount_rate");
@@ -268,7 +257,7 @@ Page run_page(const fs::path& dir) {
   const json summary = read_json(summary_path);
   const Node root(&summary_path, &summary, "");
   if (!summary.is_object()) root.fail_here("expected an object");
-  const Timeseries ts = read_timeseries(dir / "timeseries.csv", &summary);
+  const Timeseries ts = read_timeseries(dir / "timeseries.csv");
 
   Page page;
   const std::string name =
@@ -323,7 +312,7 @@ Page run_page(const fs::path& dir) {
              "book value columns: only GPU use is charted.");
     return page;
   }
-  answer_run(page, dir, *finance, root);
+  answer_run(page, ts, *finance, root);
   revenue_and_price_charts(page, ts);
   api_charts(page, ts.periods, *finance);
   add_chart(page, "Profit and loss over the run", "waterfall",

@@ -109,8 +109,8 @@ json heatmap_spec(const json& values, const std::string& metric, const json& x_a
   // lose money is the white between red and blue; other metrics on a sequential one.
   const Unit unit = metric_info(metric).unit;
   const bool diverging = unit == Unit::usd;
-  const json legend_axis = value_axis(unit, value_range(values, {"v"}, diverging).first,
-                                      value_range(values, {"v"}, diverging).second, "");
+  const auto [lo, hi] = value_range(values, {"v"}, diverging);
+  const json legend_axis = value_axis(unit, lo, hi, "");
   json scale =
       diverging ? json{{"scheme", "redblue"}, {"domainMid", 0}} : json{{"scheme", "viridis"}};
   scale["domain"] = legend_axis.at("scale").at("domain");

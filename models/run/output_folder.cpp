@@ -57,12 +57,12 @@ void maybe_exit_after(std::size_t renames) {
   if (at != nullptr && std::to_string(renames) == at) std::_Exit(137);
 }
 
+}  // namespace
+
 std::string read_all(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
-
-}  // namespace
 
 void write_files_atomically(const std::string& dir,
                             const std::vector<std::pair<std::string, std::string>>& files,

@@ -205,24 +205,28 @@ class Inference final : public Workload {
   void account(std::int64_t t) {
     const std::int64_t from = std::max(last_demand_at_, k_.scenario.warmup.seconds);
     if (t > from && last_demand_at_ >= 0) {
-      double served = served_capacity();
+      const double capacity = served_capacity();
+      const double served = std::min(capacity, demand_gpus_);
       const double hours = sim::to_hours(sim::seconds(t - from));
       // Each pool serves its share; when the GPUs held could serve more than the demand,
-      // every pool's share is scaled down alike.
-      const double scale = served > demand_gpus_ ? demand_gpus_ / served : 1.0;
+      // every pool's share is scaled down alike. The demand is shared among the pools in the
+      // same proportion (GpuSeconds's inference_demand_gpu_hours, api_demand_tokens).
+      const double scale = capacity > demand_gpus_ ? demand_gpus_ / capacity : 1.0;
+      const bool shared = demand_gpus_ > 0 && served > 0;
       for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
         Pool& pool = k_.fleet[p];
         if (pool.held[index_] == 0) continue;
-        const double work = static_cast<double>(pool.held[index_]) * rate_[p] * scale * hours;
+        const double weight = static_cast<double>(pool.held[index_]) * rate_[p];
+        const double work = weight * scale * hours;
         if (api_) {
           pool.acc.api_input_tokens += work * kSecondsPerHour * (1.0 - output_share_);
           pool.acc.api_output_tokens += work * kSecondsPerHour * output_share_;
         } else {
           pool.acc.inference_served_gpu_hours += work;
         }
+        if (shared) add_demand(pool.acc, weight / capacity, hours, served);
       }
-      served = std::min(served, demand_gpus_);
-      attribute_demand(hours, served);
+      if (demand_gpus_ > 0 && served <= 0) attribute_unserved(hours);
       if (api_) {
         const double demand = demand_gpus_ * hours * kSecondsPerHour;
         const double done = served * hours * kSecondsPerHour;
@@ -238,22 +242,26 @@ class Inference final : public Workload {
     last_demand_at_ = t;
   }
 
-  /// Shares the demand of a stretch of `hours` among the pools (GpuSeconds's
-  /// inference_demand_gpu_hours, api_demand_tokens): in proportion to what each served, or
-  /// when nothing was served to the eligible pools in service by capacity, then to the
-  /// eligible pools by capacity, then to every pool alike. `served` is the fleet's service
-  /// rate, at most the demand.
-  void attribute_demand(double hours, double served) {
-    if (demand_gpus_ <= 0) return;
+  /// Adds `share` of a stretch's demand of `hours`, and of the part left unserved at the
+  /// fleet's service rate `served`, to a pool's account.
+  void add_demand(GpuSeconds& acc, double share, double hours, double served) const {
+    const double unit = api_ ? hours * kSecondsPerHour : hours;
+    if (api_) {
+      acc.api_demand_tokens += demand_gpus_ * unit * share;
+      acc.api_unserved_tokens += (demand_gpus_ - served) * unit * share;
+    } else {
+      acc.inference_demand_gpu_hours += demand_gpus_ * unit * share;
+      acc.inference_unserved_gpu_hours += (demand_gpus_ - served) * unit * share;
+    }
+  }
+
+  /// A stretch of `hours` in which nothing was served: its demand goes to the eligible pools
+  /// in service by capacity (GPUs times what a GPU serves), else to the eligible pools by
+  /// capacity, else to every pool alike, so the pools still add up to the class's totals.
+  void attribute_unserved(double hours) {
     std::vector<double>& weight = weights_;
     weight.assign(k_.fleet.size(), 0.0);
     double sum = 0;
-    if (served > 0) {
-      for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
-        weight[p] = static_cast<double>(k_.fleet[p].held[index_]) * rate_[p];
-        sum += weight[p];
-      }
-    }
     for (const bool in_service_only : {true, false}) {
       if (sum > 0) break;
       for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
@@ -267,20 +275,8 @@ class Inference final : public Workload {
       weight.assign(k_.fleet.size(), 1.0);
       sum = static_cast<double>(k_.fleet.size());
     }
-    const double unit = api_ ? hours * kSecondsPerHour : hours;
-    const double demand = demand_gpus_ * unit;
-    const double unserved = (demand_gpus_ - served) * unit;
     for (std::size_t p = 0; p < k_.fleet.size(); ++p) {
-      if (weight[p] <= 0) continue;
-      const double share = weight[p] / sum;
-      GpuSeconds& acc = k_.fleet[p].acc;
-      if (api_) {
-        acc.api_demand_tokens += demand * share;
-        acc.api_unserved_tokens += unserved * share;
-      } else {
-        acc.inference_demand_gpu_hours += demand * share;
-        acc.inference_unserved_gpu_hours += unserved * share;
-      }
+      if (weight[p] > 0) add_demand(k_.fleet[p].acc, weight[p] / sum, hours, 0.0);
     }
   }
 
@@ -295,7 +291,7 @@ class Inference final : public Workload {
   std::vector<bool> eligible_;
   std::vector<std::uint32_t> fastest_first_;  // eligible pools by rate, fastest first, then id
   std::vector<std::uint32_t> in_service_;     // work space of balance()
-  std::vector<double> weights_;               // work space of attribute_demand()
+  std::vector<double> weights_;               // work space of attribute_unserved()
   double demand_gpus_ = 0;   // in the class's unit: H100-equivalent GPUs, or tokens/s
   double output_share_ = 0;  // api: of the demand now, the share of output tokens
   double segment_demand_in_ = 0, segment_demand_out_ = 0;  // api: tokens since the last cut

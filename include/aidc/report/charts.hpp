@@ -26,9 +26,18 @@ struct Period {
   std::optional<double> market_value;
 };
 
+/// Outside revenue and depreciation of a GPU type's pools over the run.
+struct GpuTypeTotals {
+  std::string gpu;
+  double revenue = 0, depreciation = 0;
+};
+
 struct Timeseries {
   bool has_finance = false;
   std::vector<Period> periods;  // in order of period index
+  /// With finance: by GPU type, in the order the types first appear (the entity's rows,
+  /// which have no type, left out).
+  std::vector<GpuTypeTotals> by_gpu;
 };
 
 // Building blocks of a specification.
@@ -53,7 +62,6 @@ nlohmann::json time_x(const std::string& field, const nlohmann::json& values);
 std::string format_time(const std::string& format, double epoch_ms);
 /// The labels a time_x axis shows, computed as its label expression does (for tests).
 std::vector<std::string> time_axis_labels(const nlohmann::json& axis);
-nlohmann::json usd_y(const std::string& field, const std::string& title);
 nlohmann::json tooltip_field(const std::string& field, const std::string& title,
                              const std::string& type, const std::string& format = "");
 /// The colours of `layers` (work classes, "idle", "down"), the same in every chart.
@@ -98,8 +106,6 @@ std::vector<std::string> axis_labels(const nlohmann::json& axis);
 // Formatting of amounts and metrics.
 std::string usd(double x);
 std::string percent(double fraction);
-bool is_usd_metric(const std::string& metric);
-bool is_fraction_metric(const std::string& metric);
 std::string format_metric(const std::string& metric, double x);
 /// A d3 format for tooltips of `metric` (axes take value_axis).
 std::string axis_format(const std::string& metric);

@@ -2,6 +2,7 @@
 /// What a run writes: summary.json, timeseries.csv and a readable table. The same
 /// scenario and seed give byte-identical files; wall-clock figures go elsewhere.
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -53,6 +54,8 @@ void verify_output_folder(const std::string& dir);
 void check_out_folder(const std::string& dir);
 /// The same for an output file (aidc report --out): refuses an existing folder.
 void check_out_file(const std::string& path);
+/// The bytes of a file, empty when it cannot be read.
+std::string read_all(const std::filesystem::path& path);
 
 /// A short, stable hash of a JSON document (FNV-1a over its compact text), in hex.
 std::string document_hash(const nlohmann::json& doc);
